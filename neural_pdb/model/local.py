@@ -1,0 +1,224 @@
+"""A :class:`TokenGenerator` over a local transformers causal LM, with one KV cache kept
+across calls.
+
+Why an explicit forward loop and not ``model.generate``: a debugger step generates one
+short frame (tens of tokens) on top of a long cached prefix, so per-call overhead matters,
+and we need per-token log-probs under the model's own distribution (for confidence), a
+check between tokens for Ctrl-C, and exact control of which tokens enter the cache.
+``benchmarks/engine_overhead.py`` measures this loop against ``model.generate`` on the same
+tokens and the same cache; the loop reuses transformers' own pieces (``DynamicCache``,
+``TemperatureLogitsWarper``, ``TopPLogitsWarper``) rather than re-implementing them.
+
+The cache: callers pass the full ids each time. We keep the ids whose keys/values are in
+the cache; a new call forwards only the suffix after the longest common prefix, after
+rolling the cache back (``crop``) to that prefix. When a layer cannot be cropped that far
+(a sliding-window layer past its window that did not record its past, or a cache type
+without crop), the cache is dropped and the prompt is prefilled again.
+
+For architectures with sliding-window layers (CWM), the cache is told to record past
+states (``activate_past_recording``): the sliding layers then keep their full history
+until a crop, which costs the memory of a full-attention layer but makes ``back`` and
+retries a crop instead of a re-encode of the whole trace. A crop trims a sliding layer
+back to its window, so a second, deeper rollback right after one may need a re-prefill;
+:meth:`LocalGenerator._can_crop_to` checks this exactly per layer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
+from transformers.generation.logits_process import TemperatureLogitsWarper, TopPLogitsWarper
+
+from .generator import Generation, SamplingParams
+
+
+@dataclass
+class CacheStats:
+    """Counters for tests and benchmarks."""
+
+    forwarded_tokens: int = 0   # tokens run through the model (prompt suffixes + generated)
+    prefills: int = 0           # calls that started from an empty cache
+    crops: int = 0              # rollbacks done by cropping
+    resets: int = 0             # rollbacks that had to drop the cache
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class LocalGenerator:
+    """Extends token sequences with a local model; one ``DynamicCache`` per instance (one
+    instance per debugging session)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.device = model.get_input_embeddings().weight.device
+        self.stats = CacheStats()
+        self._cache: DynamicCache | None = None
+        self._cached_ids: list[int] = []
+
+    # --- cache bookkeeping -------------------------------------------------------
+
+    @property
+    def cached_ids(self) -> tuple[int, ...]:
+        """The token ids whose keys/values the cache holds."""
+        return tuple(self._cached_ids)
+
+    def _new_cache(self) -> DynamicCache:
+        cache = DynamicCache(config=self.model.config)
+        if any(cache.is_sliding):
+            cache.activate_past_recording()
+        return cache
+
+    def reset(self) -> None:
+        """Drop the cache (the next call prefills its whole prompt)."""
+        self._cache = None
+        self._cached_ids = []
+
+    def _can_crop_to(self, target: int) -> bool:
+        """Whether every layer can be put back exactly as it was after ``target`` tokens."""
+        if self._cache is None:
+            return False
+        for layer in self._cache.layers:
+            if not getattr(layer, "is_initialized", False):
+                continue
+            length = layer.get_seq_length()
+            remove = length - target
+            if remove < 0:
+                return False
+            if isinstance(layer, DynamicSlidingWindowLayer):
+                if length < layer.sliding_window:
+                    continue
+                if not layer.record_past:
+                    return False
+                # The layer holds the states of tokens [length - held, length); after the
+                # crop it must hold the last min(window - 1, target) states before target.
+                held = layer.keys.shape[-2]
+                if target - min(layer.sliding_window - 1, target) < length - held:
+                    return False
+            elif not (isinstance(layer, DynamicLayer) and layer.is_croppable):
+                return False
+        return True
+
+    def _truncate_to(self, target: int) -> None:
+        """Roll the cache back to its first ``target`` tokens, or drop it."""
+        if target >= len(self._cached_ids) and self._layers_at(len(self._cached_ids)):
+            return
+        if target > 0 and self._can_crop_to(target):
+            for layer in self._cache.layers:
+                if getattr(layer, "is_initialized", False) and layer.get_seq_length() > target:
+                    layer.crop(target - layer.get_seq_length())
+            if self._layers_at(target):
+                del self._cached_ids[target:]
+                self.stats.crops += 1
+                return
+        self.stats.resets += 1
+        self.reset()
+
+    def _layers_at(self, length: int) -> bool:
+        if self._cache is None:
+            return length == 0
+        return all(layer.get_seq_length() == length for layer in self._cache.layers
+                   if getattr(layer, "is_initialized", False))
+
+    def _forward(self, new_ids: list[int]) -> torch.Tensor:
+        """Run ``new_ids`` on top of the cache; returns the logits after the last one (V,)."""
+        if self._cache is None:
+            self._cache = self._new_cache()
+            self.stats.prefills += 1
+        input_ids = torch.tensor([new_ids], dtype=torch.long, device=self.device)
+        out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True, logits_to_keep=1)
+        # Only now is the cache known to hold these tokens (an interrupt inside the model
+        # call leaves layers half updated; see _restore).
+        self._cached_ids.extend(new_ids)
+        self.stats.forwarded_tokens += len(new_ids)
+        return out.logits[0, -1]
+
+    def _restore(self) -> None:
+        """After an interrupted forward: make the cache agree with ``_cached_ids`` again."""
+        try:
+            if not self._layers_at(len(self._cached_ids)):
+                target = len(self._cached_ids)
+                if target > 0 and self._cache is not None and all(
+                        l.get_seq_length() >= target for l in self._cache.layers if getattr(l, "is_initialized", False)) \
+                        and self._can_crop_to(target):
+                    for layer in self._cache.layers:
+                        if getattr(layer, "is_initialized", False) and layer.get_seq_length() > target:
+                            layer.crop(target - layer.get_seq_length())
+                if not self._layers_at(target):
+                    self.reset()
+        except Exception:  # any doubt: a re-prefill is always correct
+            self.reset()
+
+    # --- generation ----------------------------------------------------------------
+
+    @torch.inference_mode()
+    def next_token_logits(self, ids: Sequence[int]) -> torch.Tensor:
+        """The logits after ``ids`` (reusing and extending the cache): for tests/benchmarks."""
+        prompt = list(ids)
+        keep = self._reuse(prompt)
+        try:
+            return self._forward(prompt[keep:]).float().clone()
+        except BaseException:
+            self._restore()
+            raise
+
+    def _reuse(self, prompt: list[int]) -> int:
+        """Roll the cache back to the longest prefix it shares with ``prompt`` (at least
+        one prompt token must be forwarded to get logits); returns that prefix length."""
+        if not prompt:
+            raise ValueError("cannot generate from an empty prompt")
+        keep = min(_common_prefix(self._cached_ids, prompt), len(prompt) - 1)
+        if keep < len(self._cached_ids):
+            self._truncate_to(keep)
+        return len(self._cached_ids)
+
+    @torch.inference_mode()
+    def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
+                 forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams()) -> Generation:
+        prompt = list(ids) + list(forced_ids)
+        keep = self._reuse(prompt)
+        computed = len(prompt) - keep
+        stops = set(stop_ids)
+        warpers = [] if sampling.greedy else [TemperatureLogitsWarper(sampling.temperature)] + (
+            [TopPLogitsWarper(sampling.top_p)] if sampling.top_p < 1.0 else [])
+        rng = None if sampling.greedy else torch.Generator().manual_seed(int(sampling.seed))
+        out: list[int] = []
+        logprobs: list[float] = []
+        stop_id = None
+        try:
+            logits = self._forward(prompt[keep:])
+            for step in range(max_new_tokens):
+                scores = torch.log_softmax(logits.float(), dim=-1)
+                if sampling.greedy:
+                    token = int(torch.argmax(scores))
+                else:
+                    warped = logits.float().unsqueeze(0)
+                    for warp in warpers:
+                        warped = warp(None, warped)
+                    probs = torch.softmax(warped, dim=-1)[0].cpu()
+                    token = int(torch.multinomial(probs, 1, generator=rng))
+                out.append(token)
+                lp = float(scores[token])
+                logprobs.append(lp if math.isfinite(lp) else -1e9)
+                if token in stops:
+                    stop_id = token
+                    break
+                if step + 1 < max_new_tokens:  # the last token enters the cache next call
+                    logits = self._forward([token])
+        except BaseException:
+            self._restore()
+            raise
+        return Generation(tuple(out), tuple(logprobs), stop_id, computed)
+
+    def close(self) -> None:
+        self.reset()
