@@ -1,0 +1,65 @@
+"""Evaluation programs in CruxEval's JSONL format: one object per line with ``code``,
+``input`` (the arguments as Python source, e.g. ``'abc', 2``), ``output`` (the expected
+return value as a Python literal) and ``id``."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+
+class DatasetError(Exception):
+    """A dataset that cannot be read; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    code: str
+    input: str
+    output: str
+    entry: str = "f"
+
+
+REQUIRED_FIELDS = ("code", "input", "output")
+
+
+def parse_sample(line: str, where: str, entry: str = "f") -> Sample:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise DatasetError(f"{where}: not valid JSON ({e.msg})") from None
+    if not isinstance(data, dict):
+        raise DatasetError(f"{where}: expected a JSON object")
+    missing = [k for k in REQUIRED_FIELDS if not isinstance(data.get(k), str)]
+    if missing:
+        raise DatasetError(f"{where}: missing or non-string field(s): {', '.join(missing)}")
+    return Sample(id=str(data.get("id", where)), code=data["code"], input=data["input"],
+                  output=data["output"], entry=str(data.get("entry", entry)))
+
+
+def load_dataset(path: str, entry: str = "f", limit: int | None = None) -> list[Sample]:
+    """The first ``limit`` samples of a CruxEval-format file (blank lines skipped).
+    A sample may name its own ``entry``; otherwise ``entry`` is used."""
+    if not os.path.exists(path):
+        raise DatasetError(f"Error: {path} does not exist")
+    if os.path.isdir(path):
+        raise DatasetError(f"Error: {path} is a directory")
+    samples: list[Sample] = []
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if limit is not None and len(samples) >= limit:
+                    break
+                if line.strip():
+                    samples.append(parse_sample(line, f"{path}:{number}", entry))
+    except UnicodeDecodeError:
+        raise DatasetError(f"Error: {path} is not UTF-8 text") from None
+    except OSError as e:
+        raise DatasetError(f"Error: cannot read {path}: {e.strerror}") from None
+    ids = [s.id for s in samples]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise DatasetError(f"{path}: duplicate id {dup!r}")
+    return samples
