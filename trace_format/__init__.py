@@ -42,6 +42,11 @@ Frames, one after another, then ``<|end_of_text|>`` once the entry scope is left
 
 Line numbers, function names and depths are not in the text; :mod:`trace_format.lines`
 derives them from the program's structure.
+
+Debugger actions (``<|npdb:...|>`` extra special tokens: step into / over / out,
+continue to breakpoints, and the inverse actions) extend the format for action-trained
+models: :mod:`trace_format.actions` specifies them; :mod:`trace_format.state_tree`
+defines each action's target on a real trace and samples training examples.
 '''
 
 from . import tokens
@@ -54,6 +59,9 @@ from .lines import FrameLocator, ProgramStructure, locate_frames
 from .marker import START_MARKER, add_start_marker, find_start_marker, has_start_marker, strip_all_markers, strip_start_marker
 from .parse import parse_frame, parse_trace, split_segments
 from .scopes import ScopeStack, resolve_frames
+from .actions import (ACTION_TOKENS, Action, ActionExample, ActionStep, encode_example, example_segments,
+                      parse_example, parse_target, supported_actions)
+from .state_tree import StateTree
 
 __all__ = [
     "tokens", "Segment", "TraceEncoder", "encode_locals", "encode_trace", "encode_value", "frame_segments",
@@ -61,5 +69,6 @@ __all__ = [
     "Event", "Frame", "Trace", "call_frame", "exception_frame", "freeze_locals", "line_frame", "return_frame",
     "FrameLocator", "ProgramStructure", "locate_frames", "START_MARKER", "add_start_marker", "find_start_marker",
     "has_start_marker", "strip_all_markers", "strip_start_marker", "parse_frame", "parse_trace", "split_segments",
-    "ScopeStack", "resolve_frames",
+    "ScopeStack", "resolve_frames", "ACTION_TOKENS", "Action", "ActionExample", "ActionStep", "encode_example",
+    "example_segments", "parse_example", "parse_target", "supported_actions", "StateTree",
 ]
