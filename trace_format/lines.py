@@ -4,14 +4,18 @@ A model predicts the *text* of the next line, not its number. The same text can 
 on several lines (two ``i += 1``, two ``return x``), so the first textual match is wrong
 in general. We use the program's structure: a frame's line must belong to the scope the
 frame runs in (a call opens the scope of the function whose ``def`` it names; other
-frames stay in the current scope), and among those, the next line at or after the
-current one in reading order wins (wrapping around for loops).
+frames stay in the current scope). Among those, a line that can run next after the
+current one (the static flow of the scope's statements: the next statement, a loop's
+header, an ``else``, an ``except``) wins over one that cannot; ties and lines the flow
+does not know go to the next line at or after the current one in reading order
+(wrapping around for loops).
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from .errors import UnresolvedLineError
 from .frames import Event, Frame
@@ -30,6 +34,7 @@ class ProgramStructure:
         self.head_of: dict[int, int] = {}             # def/decorator line -> scope id
         self.names: dict[int, str] = {MODULE_SCOPE: "<module>"}
         self.by_text: dict[str, list[int]] = {}
+        self.flow = _StatementFlow()
         for i, text in enumerate(self.lines, start=1):
             self.by_text.setdefault(text, []).append(i)
         try:
@@ -46,6 +51,12 @@ class ProgramStructure:
                 for line in range(node.body[0].lineno, end + 1):
                     if line < len(self.owner):
                         self.owner[line] = sid
+                self.flow.add_scope(node)
+        self.flow.add_block(tree.body, None, None, ())
+
+    def next_lines(self, lineno: int) -> frozenset[int]:
+        """Lines that can run right after ``lineno`` in the same scope (empty if unknown)."""
+        return self.flow.successors.get(lineno, frozenset())
 
     def candidates(self, source_line: str) -> list[int]:
         found = self.by_text.get(source_line)
@@ -87,11 +98,15 @@ class FrameLocator:
         s = self.structure
         if scope is not None:
             inside = [c for c in cands if s.owner[c] == scope and c not in s.head_of]
-            if not inside:  # a def line runs in its outer scope, e.g. a nested def statement
-                inside = [c for c in cands if s.owner[c] == scope]
+            if not inside:  # a def line runs in its outer scope, e.g. a nested def statement;
+                # a class body's first line event is on its own ``class`` line
+                inside = [c for c in cands if s.owner[c] == scope or s.head_of.get(c) == scope]
             cands = inside
         if not cands:
             return -1
+        if not (same_line_ok and after in cands):
+            reachable = [c for c in cands if c in s.next_lines(after)]
+            cands = reachable or cands
 
         def distance(c: int) -> int:
             if c > after or (same_line_ok and c == after):
@@ -142,3 +157,97 @@ def locate_frames(source: str, frames: list[Frame] | tuple[Frame, ...]) -> list[
     line that cannot be placed."""
     loc = FrameLocator.for_source(source)
     return [loc.locate_and_advance(f) for f in frames]
+
+
+class _StatementFlow:
+    """Which line can run right after which, statement by statement (no expressions).
+
+    An approximation of the control flow that only ranks candidates: a line it does not
+    know has no successors, and the reading-order rule decides.
+    """
+
+    def __init__(self) -> None:
+        self.successors: dict[int, frozenset[int]] = {}
+
+    def _add(self, lines: Iterable[int], targets: Iterable[int | None]) -> None:
+        found = frozenset(t for t in targets if t is not None)
+        for line in lines:
+            self.successors[line] = self.successors.get(line, frozenset()) | found
+
+    def add_scope(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        # After the call frame on the head (a ``def`` or decorator line), the first line
+        # event is the first statement of the body (a class body: its ``class`` line first).
+        heads = [node.lineno] + [d.lineno for d in node.decorator_list]
+        first = _start(_code_body(node)[0]) if _code_body(node) else None
+        self._add(heads, [first, node.lineno if isinstance(node, ast.ClassDef) else None])
+        self.add_block(node.body, None, None, ())
+
+    def add_block(self, body: list[ast.stmt], after: int | None, loop: tuple[int, int | None] | None,
+                  handlers: tuple[int, ...]) -> None:
+        """``after``: the line that runs when the block ends normally (None: the scope
+        returns); ``loop``: (header, line after the loop) of the innermost loop;
+        ``handlers``: ``except`` lines an exception here can go to."""
+        for i, stmt in enumerate(body):
+            nxt = _start(body[i + 1]) if i + 1 < len(body) else after
+            self._add_statement(stmt, nxt, loop, handlers)
+
+    def _add_statement(self, stmt: ast.stmt, nxt: int | None, loop: tuple[int, int | None] | None,
+                       handlers: tuple[int, ...]) -> None:
+        start = _start(stmt)
+        end = stmt.end_lineno or stmt.lineno
+        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            header = range(start, stmt.body[0].lineno)
+            exit_line = _start(stmt.orelse[0]) if stmt.orelse else nxt
+            self._add(header, [*header, _start(stmt.body[0]), exit_line, *handlers])
+            self.add_block(stmt.body, stmt.lineno, (stmt.lineno, nxt), handlers)
+            self.add_block(stmt.orelse, nxt, loop, handlers)
+        elif isinstance(stmt, ast.If):
+            header = range(start, stmt.body[0].lineno)
+            other = _start(stmt.orelse[0]) if stmt.orelse else nxt
+            self._add(header, [*header, _start(stmt.body[0]), other, *handlers])
+            self.add_block(stmt.body, nxt, loop, handlers)
+            self.add_block(stmt.orelse, nxt, loop, handlers)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            # The line event back on the ``with`` line when the body ends (``__exit__``).
+            header = range(start, stmt.body[0].lineno)
+            self._add(header, [*header, _start(stmt.body[0]), nxt, *handlers])
+            self.add_block(stmt.body, stmt.lineno, loop, handlers)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            final = _start(stmt.finalbody[0]) if stmt.finalbody else None
+            done = final or nxt
+            caught = tuple(h.lineno for h in stmt.handlers)
+            self._add(range(start, stmt.body[0].lineno), [_start(stmt.body[0])])
+            self.add_block(stmt.body, _start(stmt.orelse[0]) if stmt.orelse else done, loop,
+                           handlers + caught + ((final,) if final else ()))
+            for h in stmt.handlers:
+                self._add(range(h.lineno, h.body[0].lineno), [_start(h.body[0]), *caught, *handlers])
+                self.add_block(h.body, done, loop, handlers + ((final,) if final else ()))
+            self.add_block(stmt.orelse, done, loop, handlers)
+            self.add_block(stmt.finalbody, nxt, loop, handlers)
+        else:
+            if isinstance(stmt, ast.Break):
+                targets = [loop[1] if loop else None]
+            elif isinstance(stmt, ast.Continue):
+                targets = [loop[0] if loop else None]
+            elif isinstance(stmt, (ast.Return, ast.Raise)):
+                targets = []
+            else:  # simple statements, ``def``/``class`` statements, ``match`` (not modelled)
+                targets = [nxt]
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                end = max(stmt.lineno, stmt.body[0].lineno - 1)  # the body is another scope
+            span = range(start, end + 1)
+            self._add(span, [*span, *targets, *handlers])
+
+
+def _start(stmt: ast.stmt) -> int:
+    decorators = getattr(stmt, "decorator_list", None) or []
+    return min([stmt.lineno] + [d.lineno for d in decorators])
+
+
+def _code_body(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.stmt]:
+    """The statements that run: a function's docstring is not code (a class's is)."""
+    body = node.body
+    if (not isinstance(node, ast.ClassDef) and len(body) > 1 and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+        return body[1:]
+    return body

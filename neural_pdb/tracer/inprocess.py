@@ -98,8 +98,11 @@ def mark_entry(source: str, entry: str, filename: str = "<input>") -> str:
 
 def compile_args(args: str) -> types.CodeType:
     """The arguments text (``"'abc', 2"``) as the tuple expression CruxEval calls with."""
+    text = args.strip()
+    # "'a'," already ends with the comma that makes a tuple (CruxEval has such inputs)
+    expression = "()" if not text else f"({text})" if text.endswith(",") else f"({text},)"
     try:
-        return compile(f"({args},)" if args.strip() else "()", "<args>", "eval", dont_inherit=True)
+        return compile(expression, "<args>", "eval", dont_inherit=True)
     except (SyntaxError, ValueError) as e:
         raise ProgramError(f"Error: the arguments are not a Python expression list: {args!r}") from None
 
