@@ -1,0 +1,43 @@
+"""Action training examples from real traces."""
+
+from __future__ import annotations
+
+from neural_pdb.datagen.actions import (ACTION_SPECIAL_TOKENS, action_training_segments, action_training_texts,
+                                        trained_action_names)
+from tests.actions.programs import PROGRAMS, traced
+from trace_format import Trace
+from trace_format.actions import Action, parse_example, supported_actions
+
+
+def traces() -> list[Trace]:
+    return [traced(src, args) for src, args in PROGRAMS.values()]
+
+
+def test_examples_parse_back_and_are_deterministic():
+    texts = list(action_training_texts(traces(), per_trace=5, seed=7))
+    assert len(texts) >= 20
+    assert texts == list(action_training_texts(traces(), per_trace=5, seed=7))
+    assert texts != list(action_training_texts(traces(), per_trace=5, seed=8))
+    for text in texts:
+        ex = parse_example(text)
+        assert ex.steps and ex.history
+
+
+def test_segments_mark_every_action_token_special():
+    for segs in action_training_segments(traces(), per_trace=3, seed=1):
+        for s in segs:
+            if s.special:
+                continue
+            assert not any(tok in s.text for tok in ACTION_SPECIAL_TOKENS)
+        assert any(s.special and s.text in ACTION_SPECIAL_TOKENS for s in segs)
+
+
+def test_long_examples_fall_back_to_a_state_start_or_are_dropped():
+    long_trace = traced(PROGRAMS["loop"][0], "40")
+    texts = list(action_training_texts([long_trace], per_trace=30, seed=2, max_chars=1200))
+    assert texts and all(len(t) <= 1200 for t in texts)
+    assert any("<|npdb:state|>" in t for t in texts)
+
+
+def test_config_names_round_trip():
+    assert supported_actions({"npdb_actions": trained_action_names()}) == set(Action)
