@@ -67,14 +67,14 @@ def classify_error(error: str | None) -> str:
 
 def run_real(code: str, entry: str, args: str, limits: RunLimits = RunLimits()) -> RealRun:
     """Trace ``entry(*args)`` of ``code`` for real in a sandboxed child process."""
-    from neural_pdb.program import ProgramError
+    from neural_pdb.program import ProgramError  # the tracer is imported on first use only
     from neural_pdb.tracer import TraceLimits, run_traced_subprocess
 
     started = time.perf_counter()
     trace_limits = TraceLimits(max_frames=limits.max_frames, max_seconds=limits.timeout, max_repr=limits.max_repr)
     try:
         result = run_traced_subprocess(source=code, entry=entry, args=args, limits=trace_limits,
-                                       timeout=limits.timeout + 10.0, memory_limit_mb=limits.memory_mb)
+                                       timeout=limits.timeout * 1.5 + 3.0, memory_limit_mb=limits.memory_mb)
     except ProgramError as e:  # does not compile, no entry function, bad arguments
         return RealRun("crash", None, f"crashed: {e}", time.perf_counter() - started)
     except (ValueError, SyntaxError, OSError) as e:  # a bad program must never end the evaluation

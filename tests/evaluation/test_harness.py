@@ -1,0 +1,120 @@
+"""The harness on real programs: the real backend's exact score, failing programs,
+a predictor that is wrong, the report's schema."""
+
+import json
+
+import pytest
+from trace_format import Frame
+
+from neural_pdb.evaluation import (EvalConfig, Prediction, Query, RealPredictor, RunLimits, TaskOptions,
+                                   get_task, register_task, run_evaluation, task_names)
+from neural_pdb.evaluation.dataset import DatasetError, load_dataset
+from neural_pdb.evaluation.report import build_report, markdown_summary
+from neural_pdb.evaluation.tasks import LAZY_TASKS, TASKS, ProgramResult, TaskError
+
+from .conftest import BAD_EXPECTED, CRASH, HANG, LOOP, MEMORY, PROGRAMS, write_jsonl
+
+FAST = RunLimits(timeout=2.0, memory_mb=512, max_frames=2000)
+
+
+def test_real_backend_scores_exactly_one_on_output(programs_file):
+    run = run_evaluation(EvalConfig(programs_file, task="output", limits=FAST), progress=False)
+    report = build_report(run)
+    assert report["accuracy"] == 1.0 and report["n"] == len(PROGRAMS)
+    assert {r["value_kind"] for r in report["results"]} == {"int", "dict", "list", "set", "tuple"}
+    assert report["metrics"]["rollout_agreement"]["frame_exact_match"] == 1.0
+
+
+def test_real_backend_scores_exactly_one_on_trace_both_modes(programs_file):
+    for mode in ("forced", "rollout"):
+        run = run_evaluation(EvalConfig(programs_file, task="trace", limits=FAST,
+                                        options=TaskOptions(mode=mode)), progress=False)
+        report = build_report(run)
+        assert report["accuracy"] == 1.0 and report["n"] == len(PROGRAMS)
+        assert report["metrics"]["trace_metrics"]["locals_exact_match"] == 1.0
+        assert report["breakdowns"]["first_divergence"]["exact"] == len(PROGRAMS)
+
+
+def test_failing_programs_are_reported_and_evaluation_goes_on(tmp_path):
+    rows = [HANG, PROGRAMS[0], LOOP, CRASH, MEMORY, BAD_EXPECTED, PROGRAMS[1]]
+    path = write_jsonl(tmp_path / "bad.jsonl", rows)
+    run = run_evaluation(EvalConfig(path, limits=RunLimits(timeout=1.0, memory_mb=256, max_frames=500)),
+                         progress=False)
+    status = {r.id: r.status for r in run.results}
+    assert status == {"hang": "hang", "count": "correct", "loop": "hang", "crash": "raised", "memory": "memory",
+                      "badexp": "invalid", "dict": "correct"}
+    report = build_report(run)
+    assert report["n"] == 2 and report["accuracy"] == 1.0 and report["counts"]["total"] == 7
+    assert "ZeroDivisionError" in next(r["error"] for r in report["results"] if r["id"] == "crash")
+    assert "Not scored (5)" in markdown_summary(report)
+
+
+class OffByOnePredictor(RealPredictor):
+    """The real program, except that every int returned by the entry is one too big."""
+
+    name = "off-by-one"
+
+    def rollout(self, query: Query, max_frames: int) -> Prediction:
+        real = super().rollout(query, max_frames)
+        frames = list(real.frames)
+        last = frames[-1]
+        if last.value is not None and last.value.isdigit():
+            frames[-1] = Frame(last.event, last.source_line, value=str(int(last.value) + 1), lineno=last.lineno,
+                               function=last.function, depth=last.depth)
+        return Prediction(tuple(frames), tokens=len(frames), seconds=real.seconds + 0.001)
+
+
+def test_a_wrong_predictor_is_scored_wrong(programs_file):
+    run = run_evaluation(EvalConfig(programs_file, limits=FAST), predictor=OffByOnePredictor(FAST), progress=False)
+    report = build_report(run)
+    assert report["accuracy"] == 4 / 5
+    wrong = next(r for r in report["results"] if r["id"] == "count")
+    assert (wrong["status"], wrong["expected"], wrong["predicted"]) == ("wrong", "3", "4")
+    assert wrong["first_divergence"] == wrong["trace_length"] - 1
+    assert report["timing"]["tokens"] > 0 and report["timing"]["tokens_per_second"] > 0
+
+
+def test_report_schema(programs_file):
+    run = run_evaluation(EvalConfig(programs_file, limit=2, limits=FAST), progress=False)
+    report = json.loads(json.dumps(build_report(run)))
+    assert {"accuracy", "n", "task", "backend", "settings", "counts", "timing", "metrics", "breakdowns", "results",
+            "schema_version"} <= set(report)
+    assert 0.0 <= report["accuracy"] <= 1.0 and report["n"] == 2
+    assert {"seconds_per_program", "tokens_per_second", "wall_seconds", "tokens"} <= set(report["timing"])
+    assert {"by_trace_length", "by_value_kind", "first_divergence"} == set(report["breakdowns"])
+    for row in report["results"]:
+        assert {"id", "status", "scored", "correct", "expected", "predicted", "seconds", "tokens", "trace_length",
+                "value_kind", "first_divergence"} <= set(row)
+    assert report["settings"]["limit"] == 2
+
+
+def test_tasks_are_registered_by_name():
+    assert {"output", "trace", "input"} <= set(task_names())
+
+    @register_task
+    class ConstantTask:
+        name = "test-constant"
+        headline = "always right"
+
+        def evaluate(self, sample, reference, ctx):
+            return ProgramResult(sample.id, "correct", scored=True, correct=True, hits=1, total=1)
+
+    try:
+        assert get_task("test-constant").headline == "always right"
+    finally:
+        TASKS.pop("test-constant")
+    with pytest.raises(TaskError, match="unknown task"):
+        get_task("nope")
+    assert LAZY_TASKS["input"].startswith("neural_pdb.")
+
+
+def test_dataset_errors_are_one_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"code": "def f(): pass", "input": ""}\n')
+    with pytest.raises(DatasetError, match="missing or non-string field"):
+        load_dataset(str(bad))
+    bad.write_text("{not json\n")
+    with pytest.raises(DatasetError, match=":1: not valid JSON"):
+        load_dataset(str(bad))
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_dataset(str(tmp_path / "missing.jsonl"))
