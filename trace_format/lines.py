@@ -19,6 +19,7 @@ from typing import Iterable
 
 from .errors import UnresolvedLineError
 from .frames import Event, Frame
+from .marker import find_start_marker
 
 MODULE_SCOPE = 0
 _WRAP = 1_000_000
@@ -28,6 +29,8 @@ class ProgramStructure:
     """Which scope each line belongs to, and which lines open a scope."""
 
     def __init__(self, source: str) -> None:
+        # A marked entry function starts the trace; otherwise the module scope does.
+        self.has_entry_marker = find_start_marker(source) is not None
         self.lines = source.split("\n")
         n = len(self.lines)
         self.owner = [MODULE_SCOPE] * (n + 2)        # line -> scope id (head line of its def)
@@ -139,7 +142,12 @@ class FrameLocator:
         lineno = self.locate(frame)
         s = self.structure
         if frame.event is Event.CALL:
-            scope = s.scope_opened_by(lineno)
+            # The first call of a script without an entry marker opens the module scope,
+            # also when line 1 is a ``def`` line (it would otherwise open that function).
+            if not self.stack and not s.has_entry_marker:
+                scope = MODULE_SCOPE
+            else:
+                scope = s.scope_opened_by(lineno)
             self.stack.append(_Position(scope, lineno))
         else:
             scope = self.stack[-1].scope if self.stack else MODULE_SCOPE
