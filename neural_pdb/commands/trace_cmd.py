@@ -17,6 +17,9 @@ Run a Python program for real and print its execution trace in CWM's format.
                                                   one call f(1, 'a') after the module
                                                   body ran untraced (CruxEval style)
 
+Options may come before or after SCRIPT; everything after `--` goes to the script
+(`neural-pdb trace x.py -- --json` gives x.py the argument --json).
+
 Output: the trace on stdout, as CWM text with special tokens written as their strings
 (--json: the frames as JSON, with line numbers, functions and depths). The program's
 own output (its stdout and stderr) goes to stderr, as it runs, so that stdout holds
@@ -36,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="neural-pdb trace", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("script", help="the Python program to run")
-    p.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments for the script (sys.argv[1:])")
+    p.add_argument("script_args", nargs="*", metavar="ARGS", help="arguments for the script (sys.argv[1:])")
     p.add_argument("--json", action="store_true", help="print the trace as JSON (Trace.to_json)")
     p.add_argument("--entry", metavar="NAME", help="trace one call of this top-level function")
     p.add_argument("--args", metavar="ARGS", default="", help="the call's arguments as Python source, e.g. \"[1, 2], 'a'\"")
@@ -58,8 +61,10 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str]) -> int:
     parser = build_parser()
     parser.__class__ = _Parser
+    ours, theirs = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     try:
-        opts = parser.parse_args(argv)
+        opts = parser.parse_intermixed_args(ours)
+        opts.script_args = [*opts.script_args, *theirs]
     except _ArgumentError as e:
         print(f"neural-pdb trace: error: {e}", file=sys.stderr)
         return 2
