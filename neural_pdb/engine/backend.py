@@ -23,13 +23,37 @@ class BackendError(Exception):
 
 
 @dataclass(frozen=True)
+class ProgramOutcome:
+    """How a program ended: ``finished``, ``exit`` (sys.exit, ``message`` is the status),
+    ``exception`` (uncaught: ``message`` is its last traceback line, ``traceback_text``
+    the whole traceback, ``traceback`` the live traceback object when there is one), or
+    ``quit`` (the user quit)."""
+
+    kind: str = "finished"
+    message: str = ""
+    traceback_text: str = ""
+    traceback: Any = None
+
+
+@dataclass(frozen=True)
 class FrameInfo:
     """What a backend knows of a frame besides the frame: confidence of a prediction
-    (0..1 for the frame and per local / for the value), and whether it was predicted."""
+    (0..1 for the frame and per local / for the value), and whether it was predicted.
+
+    A backend that runs the program for real also gives ``live``, the live Python frame
+    of the event (its code, its caller, its namespaces), and ``live_value``, the event's
+    argument (the returned object, the exception's ``(type, value, traceback)``): the
+    engine then follows the real frames (also those pdb shows around the program,
+    ``bdb.py(600)run()`` and ``<string>``, and the standard library's), and ``p`` /
+    ``!stmt`` act on the real objects at the live frontier. A model leaves them None: the
+    engine derives activations from call/return events and values from the reprs.
+    """
 
     predicted: bool = False
     confidence: float | None = None
     value_confidence: dict[str, float] = field(default_factory=dict)
+    live: Any = None
+    live_value: Any = None
 
 
 @runtime_checkable
@@ -46,6 +70,8 @@ class Backend(Protocol):
 
     def next_frame(self, skip_call: bool = False) -> Frame | None:
         """The frame after the current one; None once the entry scope has returned.
+        (A backend may then say how the program ended in an optional ``outcome``
+        attribute, a :class:`ProgramOutcome`; without one the engine assumes a normal end.)
 
         ``skip_call=True`` is only asked when the current frame is a call frame: the
         backend may then return that scope's return frame without the frames inside

@@ -1,0 +1,473 @@
+"""The engine: one debugging session over the frames of any backend, without a UI.
+
+It owns what pdb's ``Bdb`` owns (breakpoints, the stepping state, the stack at a stop)
+plus what pdb lacks: the history of every frame so far, so that ``back`` restores an
+earlier stop exactly and stepping forward again replays recorded frames up to the live
+frontier.
+
+Stepping semantics are bdb's own, defined once: the engine *is* a ``bdb.Bdb`` whose
+``dispatch_*`` rules run over :class:`~neural_pdb.engine.views.FrameView` objects fed
+from the backend's frames instead of being called by ``sys.settrace``. So step, next,
+return, until, continue, breakpoints (line, function, conditions, ignore counts,
+temporary) and their numbering behave exactly as in pdb, for the real program and for
+a model alike. Two things a trace function would do implicitly are made explicit:
+
+- a frame whose ``dispatch_call`` answers None is not traced: its later events are
+  not dispatched (Python would not report them), until the frame is entered again;
+- frames pdb shows around the program (``bdb.py(600)run()``, ``<string>``) come from
+  the real program; for a model they are stood in by views with the same names, so
+  ``where`` reads the same.
+"""
+
+from __future__ import annotations
+
+import bdb
+import inspect
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from trace_format import Event, Frame
+
+from .backend import Backend, FrameInfo, ProgramOutcome
+from .views import CodeView, FrameView, ProgramCode, rebuild_exception, rebuild_value
+
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def _bdb_run_position() -> tuple[int, int]:
+    """(first line of ``Bdb.run``, line of its ``exec(cmd, ...)``) in this Python's bdb."""
+    lines, first = inspect.getsourcelines(bdb.Bdb.run)
+    for offset, text in enumerate(lines):
+        if text.strip().startswith("exec(cmd"):
+            return first, first + offset
+    return first, first
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One frame of the history and the activation it ran in."""
+
+    frame: Frame
+    info: FrameInfo
+    view: FrameView
+    #: a call frame whose inside the backend was allowed to skip (``skip_call``)
+    skipped_inside: bool = False
+
+
+@dataclass
+class Stop:
+    """Where the session stands: the event stopped at and the stack as pdb builds it."""
+
+    event: str                     # "call", "line", "return", "exception"
+    index: int                     # the event's index in the history
+    view: FrameView
+    stack: list[tuple[FrameView, int]]
+    curindex: int
+    info: FrameInfo
+    return_value: Any = None
+    exception_text: str = ""       # "ZeroDivisionError: division by zero" on an exception stop
+    traceback: Any = None          # live traceback of an exception stop (real backend)
+    live: bool = False             # at the running program's frontier: namespaces are live
+    # what `back` needs to restore this stop exactly
+    namespaces: list[tuple[tuple, tuple]] = field(default_factory=list)
+    model_stack: list[FrameView] = field(default_factory=list)
+    untraced: frozenset = frozenset()
+    frame: Frame | None = None     # the frame stopped at
+
+
+@dataclass
+class ProgramEnd:
+    """The program ended (or, for ``exception``, died: ``stop`` is its post-mortem stop)."""
+
+    outcome: ProgramOutcome
+    stop: Stop | None = None
+
+
+class Engine(bdb.Bdb):
+    """A session: ``start()``, then ``set_step()``/``set_next(view)``/... and ``resume()``
+    until a :class:`Stop` or :class:`ProgramEnd`; ``back()`` to travel back."""
+
+    def __init__(self, backend: Backend, message: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.mainpyfile = self.canonic(backend.filename)
+        self.program = ProgramCode(backend.filename, backend.source)
+        #: where the engine reports what pdb prints outside a stop ("Deleted breakpoint ...")
+        self.message: Callable[[str], None] = message or (lambda text: None)
+        #: pdb's display expressions, per frame view (pdb's ``displaying``)
+        self.displaying: dict[FrameView, dict[str, Any]] = {}
+        self._reset_session()
+
+    # -- session state -------------------------------------------------------------
+    def _reset_session(self) -> None:
+        self.reset()
+        self.history: list[EventRecord] = []
+        self.cursor = 0                          # next history index to dispatch
+        self.stops: list[Stop] = []              # stops made, for `back`
+        self.finished: ProgramEnd | None = None
+        self._views: dict[Any, FrameView] = {}   # live frame -> view (real backend)
+        self._model_stack: list[FrameView] = []  # open activations (model backend)
+        self._untraced: set[FrameView] = set()
+        self._stop: Stop | None = None
+        self._skip_inside = False
+        self._wait_for_mainpyfile = True
+        self._first_pending = False
+        self._root: FrameView | None = None
+        self.displaying.clear()
+
+    @property
+    def at_frontier(self) -> bool:
+        return self.cursor >= len(self.history)
+
+    # -- running -------------------------------------------------------------------
+    def start(self) -> Stop | ProgramEnd:
+        """(Re)start the program; stop where pdb first stops (the first line of the
+        program). Breakpoints are kept, as pdb keeps them."""
+        self._reset_session()
+        self._first: Frame | None = self.backend.start()
+        self._first_pending = True
+        self.set_step()
+        return self.resume()
+
+    def resume(self) -> Stop | ProgramEnd:
+        """Run until the stepping state set by ``set_*`` says stop, or the program ends.
+        Ctrl-C stops at the next frame (pdb: "Program interrupted")."""
+        self._stop = None
+        if self.finished is not None:
+            return self.finished
+        interrupted = False
+        while True:
+            try:
+                record = self._next_record()
+                if record is None:
+                    return self._end()
+                self._dispatch(record)
+            except KeyboardInterrupt:
+                if interrupted:
+                    raise
+                interrupted = True
+                self.set_step()
+                continue
+            if self._stop is not None:
+                return self._stop
+
+    def _next_record(self) -> EventRecord | None:
+        if self.cursor < len(self.history):
+            record = self.history[self.cursor]
+            self.cursor += 1
+            return record
+        if self.finished is not None:
+            return None
+        if self._first_pending:
+            self._first_pending = False
+            frame = self._first
+        else:
+            skip = self._skip_inside
+            self._skip_inside = False
+            frame = self.backend.next_frame(skip_call=skip)
+            if frame is not None and skip and self.history:
+                last = self.history[-1]
+                self.history[-1] = EventRecord(last.frame, last.info, last.view, skipped_inside=True)
+        if frame is None:
+            return None
+        record = self._record(frame, self.backend.info())
+        self.history.append(record)
+        self.cursor = len(self.history)
+        return record
+
+    def _end(self) -> ProgramEnd:
+        outcome = getattr(self.backend, "outcome", None) or ProgramOutcome()
+        stop = None
+        if outcome.kind == "exception" and outcome.traceback is not None:
+            stop = self._post_mortem_stop(outcome.traceback)
+        self.finished = ProgramEnd(outcome, stop)
+        return self.finished
+
+    # -- building views ------------------------------------------------------------
+    def _record(self, frame: Frame, info: FrameInfo) -> EventRecord:
+        if info.live is not None:
+            view = self._live_view(info.live)
+        else:
+            view = self._model_view(frame)
+        return EventRecord(frame, info, view)
+
+    def _live_view(self, live: Any) -> FrameView:
+        view = self._views.get(live)
+        if view is None:
+            back = self._live_view_of_caller(live.f_back) if live.f_back is not None else None
+            view = FrameView(CodeView.of(live.f_code), back, key=live, lineno=live.f_lineno, live=live)
+            self._views[live] = view
+        return view
+
+    def _live_view_of_caller(self, live: Any) -> FrameView:
+        """A caller first seen as a caller (``Bdb.run``, the frames below it) had no call
+        event: like a frame without ``f_trace``, it is not traced until bdb says so."""
+        known = live in self._views
+        view = self._live_view(live)
+        if not known:
+            self._untraced.add(view)
+        return view
+
+    def _synthetic_root(self) -> FrameView:
+        """Views standing for pdb's ``bdb.py(600)run()`` and ``<string>(1)<module>()``."""
+        if self._root is None:
+            first, exec_line = _bdb_run_position()
+            run = FrameView(CodeView(bdb.__file__, "run", first), None, lineno=exec_line)
+            self._root = FrameView(CodeView("<string>", "<module>", 1), run, lineno=1)
+            self.botframe = run
+        return self._root
+
+    def _model_view(self, frame: Frame) -> FrameView:
+        if frame.event is Event.CALL:
+            parent = self._model_stack[-1] if self._model_stack else self._synthetic_root()
+            code = self.program.for_call(frame.function, frame.lineno)
+            return FrameView(code, parent, lineno=frame.lineno or 0)
+        if self._model_stack:
+            return self._model_stack[-1]
+        # a frame outside any call (a malformed prediction): run it in the module scope
+        view = FrameView(self.program.module, self._synthetic_root(), lineno=frame.lineno or 0)
+        self._model_stack.append(view)
+        return view
+
+    # -- dispatching one event through bdb's rules ------------------------------------
+    def _dispatch(self, record: EventRecord) -> None:
+        frame, view, info = record.frame, record.view, record.info
+        live = info.live is not None
+        if frame.lineno is not None:
+            view.f_lineno = frame.lineno
+        if frame.has_locals:
+            view.last_reprs = frame.locals
+        self._bind(view, record, live=live and self.at_frontier)
+        event = frame.event
+        if not live:
+            if event is Event.CALL:
+                self._model_stack.append(view)
+            elif event is Event.RETURN and self._model_stack and self._model_stack[-1] is view:
+                self._model_stack.pop()
+            if event is Event.CALL and self.botframe is None:
+                self._synthetic_root()
+        self._current = record
+        if event is Event.CALL:
+            self._dispatch_call(record)
+        elif view in self._untraced:
+            return
+        elif event is Event.LINE:
+            self.dispatch_line(view)
+        elif event is Event.RETURN:
+            self.dispatch_return(view, self._event_value(record))
+        else:
+            self.dispatch_exception(view, self._exception_info(record))
+
+    def _dispatch_call(self, record: EventRecord) -> None:
+        view = record.view
+        if self._replaying_skipped(record):
+            return
+        traced = self.dispatch_call(view, None)
+        if traced is None:
+            self._untraced.add(view)
+            if record.info.live is None and self.at_frontier:
+                self._skip_inside = True     # a model need not predict the inside
+        else:
+            self._untraced.discard(view)
+
+    def _replaying_skipped(self, record: EventRecord) -> bool:
+        """A recorded call whose inside was skipped, replayed where it is now traced: ask
+        the backend to predict from that call again (drop the history after it)."""
+        if not record.skipped_inside or self.at_frontier:
+            return False
+        if not (self.stop_here(record.view) or self.break_anywhere(record.view)):
+            return False
+        dropped = len(self.history) - self.cursor
+        if self.backend.rewind(dropped):
+            del self.history[self.cursor:]
+            self.history[-1] = EventRecord(record.frame, record.info, record.view)
+        return False
+
+    def _event_value(self, record: EventRecord) -> Any:
+        if record.info.live is not None:
+            return record.info.live_value
+        return rebuild_value(record.frame.value or "None")
+
+    def _exception_info(self, record: EventRecord) -> tuple:
+        if record.info.live is not None and isinstance(record.info.live_value, tuple):
+            return record.info.live_value
+        exc = rebuild_exception(record.frame.value or "")
+        if exc is None:
+            return (_PredictedException, _PredictedException(record.frame.value or "?"), None)
+        return (type(exc), exc, None)
+
+    def _bind(self, view: FrameView, record: EventRecord | None, live: bool) -> None:
+        """Give ``view`` the namespaces pdb's commands and breakpoint conditions use
+        (made on first use: most frames are dispatched without anyone looking)."""
+        if live and view.live is not None:
+            frame = view.live
+            view.bind(lambda: frame.f_locals, lambda: frame.f_globals)
+            return
+        module = dict(self._module_reprs(view))
+        if view.f_code.co_name == "<module>" or view is self._root:
+            shared: dict[str, Any] = {}
+
+            def module_ns() -> dict[str, Any]:
+                if not shared:
+                    shared.update({k: rebuild_value(v) for k, v in module.items()})
+                    shared.setdefault("__name__", "__main__")
+                return shared
+            view.bind(module_ns, module_ns)
+            if view is not self._root and self._root is not None and view.f_back is self._root:
+                self._root.bind(module_ns, module_ns)
+        else:
+            reprs = dict(view.last_reprs)
+            view.bind(lambda: {k: rebuild_value(v) for k, v in reprs.items()},
+                      lambda: {k: rebuild_value(v) for k, v in module.items()})
+
+    def _module_reprs(self, view: FrameView) -> dict[str, str]:
+        v: FrameView | None = view
+        while v is not None:
+            if v.f_code.co_name == "<module>" and v.f_code.co_filename == view.f_code.co_filename:
+                return v.last_reprs
+            v = v.f_back
+        return {}
+
+    # -- bdb's hooks: decide a stop ----------------------------------------------------
+    def user_call(self, frame: FrameView, argument_list: Any) -> None:
+        if self._wait_for_mainpyfile:
+            return
+        if self.stop_here(frame):
+            self._make_stop("call", frame)
+
+    def user_line(self, frame: FrameView) -> None:
+        if self._wait_for_mainpyfile:
+            if self.mainpyfile != self.canonic(frame.f_code.co_filename) or frame.f_lineno <= 0:
+                return
+            self._wait_for_mainpyfile = False
+        self._make_stop("line", frame)
+
+    def user_return(self, frame: FrameView, return_value: Any) -> None:
+        if self._wait_for_mainpyfile:
+            return
+        frame.f_locals["__return__"] = return_value
+        self._make_stop("return", frame, return_value=return_value)
+
+    def user_exception(self, frame: FrameView, exc_info: tuple) -> None:
+        if self._wait_for_mainpyfile:
+            return
+        exc_type, exc_value, exc_traceback = exc_info
+        frame.f_locals["__exception__"] = exc_type, exc_value
+        prefix = "Internal " if (not exc_traceback and exc_type is StopIteration) else ""
+        if exc_type is _PredictedException:
+            text = str(exc_value)
+        else:
+            text = traceback.format_exception_only(exc_type, exc_value)[-1].strip()
+        self._make_stop("exception", frame, exception_text=prefix + text, tb=exc_traceback)
+
+    def do_clear(self, arg: str) -> None:
+        """bdb deletes a temporary breakpoint when it is hit; pdb says so."""
+        try:
+            bp = self.get_bpbynumber(arg)
+        except ValueError:
+            return
+        self.clear_bpbynumber(arg)
+        self.message("Deleted %s" % bp)
+
+    def _make_stop(self, event: str, view: FrameView, return_value: Any = None, exception_text: str = "",
+                   tb: Any = None) -> None:
+        record = self._current
+        live = record.info.live is not None and self.at_frontier
+        stack, curindex = self.get_stack(view, tb if live else None)
+        for v, _ in stack:
+            if v is not view:
+                self._bind(v, None, live=live)
+        stop = Stop(event, self.cursor - 1, view, stack, curindex, record.info, return_value=return_value,
+                    exception_text=exception_text, traceback=tb if live else None, live=live,
+                    frame=record.frame)
+        stop.namespaces = [(tuple(v.last_reprs.items()), tuple(self._module_reprs(v).items())) for v, _ in stack]
+        stop.model_stack = list(self._model_stack)
+        stop.untraced = frozenset(self._untraced)
+        self.stops.append(stop)
+        self._stop = stop
+
+    def _post_mortem_stop(self, tb: Any) -> Stop | None:
+        """pdb's post-mortem stop: the stack of the uncaught exception's traceback, from
+        the program's bottom frame on."""
+        frames = []
+        while tb is not None:
+            if tb.tb_frame in self._views or frames:
+                frames.append((self._live_view(tb.tb_frame), tb.tb_lineno))
+            tb = tb.tb_next
+        frames = [(v, n) for v, n in frames]
+        start = next((i for i, (v, _) in enumerate(frames) if v is self.botframe), 0)
+        stack = frames[start:]
+        if not stack:
+            return None
+        for v, n in stack:
+            v.f_lineno = n
+            self._bind(v, None, live=True)
+        view = stack[-1][0]
+        return Stop("post_mortem", len(self.history) - 1, view, stack, len(stack) - 1, FrameInfo(), live=True)
+
+    def set_step(self) -> None:
+        """bdb's set_step, which also starts tracing the caller of a frame that is
+        returning (bdb does it through ``frame_returning`` during ``user_return``)."""
+        stop = self.stops[-1] if self.stops else None
+        if stop is not None and stop.event == "return" and stop.view.f_back is not None:
+            self._untraced.discard(stop.view.f_back)
+        self._set_stopinfo(None, None)
+
+    def set_continue(self) -> None:
+        """bdb's, without touching ``sys.settrace`` (the program is not traced in this
+        thread): with no breakpoint nothing stops anyway."""
+        self._set_stopinfo(self.botframe, None, -1)
+
+    # -- time travel -------------------------------------------------------------------
+    def back(self) -> Stop | None:
+        """Return to the previous stop, its state restored exactly; None at the first."""
+        if len(self.stops) < 2:
+            return None
+        self.stops.pop()
+        stop = self.stops[-1]
+        self.finished = None
+        self.cursor = stop.index + 1
+        self._model_stack = list(stop.model_stack)
+        self._untraced = set(stop.untraced)
+        self._restore_namespaces(stop)
+        stop.live = False
+        self._stop = stop
+        return stop
+
+    def _restore_namespaces(self, stop: Stop) -> None:
+        for (view, lineno), (locals_items, _module_items) in zip(stop.stack, stop.namespaces):
+            view.f_lineno = lineno
+            view.last_reprs = dict(locals_items)
+        for view, _ in stop.stack:
+            self._bind(view, None, live=False)
+        if stop.event == "return":
+            stop.view.f_locals["__return__"] = stop.return_value
+
+    def refresh(self, stop: Stop) -> None:
+        """Re-read a stop's namespaces after its frame's locals were edited."""
+        if stop.frame is not None and stop.frame.has_locals:
+            stop.view.last_reprs = stop.frame.locals
+        self._bind(stop.view, None, live=stop.live)
+
+    def replace_current_frame(self, frame: Frame) -> None:
+        """A backend edited the current frame (``!x = 5`` on a prediction): the history
+        forgets what came after it, and the stop shows the edited values."""
+        stop = self.stops[-1] if self.stops else None
+        if stop is None:
+            return
+        old = self.history[stop.index]
+        self.history[stop.index] = EventRecord(frame, old.info, old.view)
+        del self.history[stop.index + 1:]
+        self.cursor = len(self.history)
+        stop.frame = frame
+        self.finished = None
+        self.refresh(stop)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+class _PredictedException(Exception):
+    """An exception known only by its predicted repr (a user-defined class)."""
+
