@@ -48,6 +48,9 @@ def _parse_locals(text: str, raw: str) -> dict[str, str]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
+        if e.msg == "Extra data":  # a whole JSON object, then the line: no <|action_sep|>
+            raise TraceFormatError("missing_separator", f"expected {tokens.ACTION_SEP} after the locals, "
+                                   f"got {text[e.pos:e.pos + 40]!r}", raw) from None
         raise TraceFormatError("bad_json", f"locals are not valid JSON ({e.msg} at char {e.pos})", raw) from None
     if not isinstance(data, dict):
         raise TraceFormatError("bad_locals", "locals are not a JSON object", raw)
@@ -154,4 +157,8 @@ def parse_trace(data: str | Sequence[Segment]) -> Trace:
                 raise TraceFormatError("unexpected_token", "text after <|end_of_text|>", raw)
             break
         frames.append(_read_frame(r))
-    return Trace(source, tuple(resolve_frames(frames)), finished)
+    try:
+        resolved = resolve_frames(frames)
+    except TraceFormatError as e:  # carry the whole text, as every other error here
+        raise TraceFormatError(e.kind, e.message, raw) from None
+    return Trace(source, tuple(resolved), finished)
