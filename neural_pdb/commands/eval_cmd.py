@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", default="forced", choices=("forced", "rollout"),
                    help="trace task: teacher-forced next-state or free-running rollout (default forced)")
     p.add_argument("--max-frames", type=int, default=1000, help="most frames predicted per program (default 1000)")
+    p.add_argument("--max-frame-tokens", type=int, default=512,
+                   help="token limit of one predicted frame (default 512)")
     p.add_argument("--batch-size", type=int, default=1, help="programs given to the predictor at once (default 1)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per real run (default 10)")
     p.add_argument("--memory-mb", type=int, default=1024, help="memory limit of a real run in MiB (default 1024)")
@@ -72,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> EvalConfig:
-    for name in ("limit", "max_frames", "batch_size", "workers", "memory_mb", "max_repr"):
+    for name in ("limit", "max_frames", "max_frame_tokens", "batch_size", "workers", "memory_mb", "max_repr"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise EvalError(f"--{name.replace('_', '-')} must be at least 1")
@@ -81,7 +83,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
     return EvalConfig(
         dataset=args.dataset, task=args.task, backend=args.backend, model=args.model, url=args.url,
         api_key=args.api_key, entry=args.entry, limit=args.limit, seed=args.seed, device=args.device,
-        dtype=args.dtype, temperature=args.temperature, top_p=args.top_p,
+        dtype=args.dtype, temperature=args.temperature, top_p=args.top_p, max_frame_tokens=args.max_frame_tokens,
         options=TaskOptions(max_frames=args.max_frames, mode=args.mode, batch_size=args.batch_size),
         limits=RunLimits(timeout=args.timeout, memory_mb=args.memory_mb, max_repr=args.max_repr),
         workers=args.workers)

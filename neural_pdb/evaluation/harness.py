@@ -42,6 +42,8 @@ class EvalConfig:
     dtype: str | None = None
     temperature: float = 0.0
     top_p: float = 1.0
+    #: token limit of one predicted frame
+    max_frame_tokens: int = 512
     options: TaskOptions = field(default_factory=TaskOptions)
     limits: RunLimits = field(default_factory=RunLimits)
     #: real runs at once
@@ -50,7 +52,7 @@ class EvalConfig:
     def settings(self) -> dict:
         return {"dataset": self.dataset, "task": self.task, "backend": self.backend, "model": self.model,
                 "url": self.url, "entry": self.entry, "limit": self.limit, "seed": self.seed, "device": self.device,
-                "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p,
+                "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p, "max_frame_tokens": self.max_frame_tokens,
                 "mode": self.options.mode if self.task == "trace" else None, "max_frames": self.options.max_frames,
                 "batch_size": self.options.batch_size, "timeout": self.limits.timeout,
                 "memory_mb": self.limits.memory_mb, "max_repr": self.limits.max_repr}
