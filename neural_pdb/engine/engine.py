@@ -136,6 +136,11 @@ class Engine(bdb.Bdb):
         self._stop = None
         if self.finished is not None:
             return self.finished
+        last = self.stops[-1] if self.stops else None
+        if last is not None and last.event == "return" and self.stopframe is last.view and self.stoplineno != -1:
+            # bdb's dispatch_return, after user_return: a 'next' or 'until' issued at a
+            # return stop stops at the very next event (in the caller)
+            self._set_stopinfo(None, None)
         interrupted = False
         while True:
             try:
@@ -147,7 +152,8 @@ class Engine(bdb.Bdb):
                 if interrupted:
                     raise
                 interrupted = True
-                self.set_step()
+                self.message("\nProgram interrupted. (Use 'cont' to resume).")
+                self._set_stopinfo(None, None)
                 continue
             if self._stop is not None:
                 return self._stop
@@ -374,7 +380,7 @@ class Engine(bdb.Bdb):
                    tb: Any = None) -> None:
         record = self._current
         live = record.info.live is not None and self.at_frontier
-        stack, curindex = self.get_stack(view, tb if live else None)
+        stack, curindex = self.get_stack(view, None)  # the traceback's lines: Stop.traceback
         for v, _ in stack:
             if v is not view:
                 self._bind(v, None, live=live)

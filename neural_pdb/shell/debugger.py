@@ -55,6 +55,14 @@ class Debugger(pdb.Pdb):
         self.command_log: list[str] = []
         self.real_backend_factory = real_backend_factory
         self._user_requested_quit = False
+        #: colours source lines of messages (the terminal shell sets it)
+        self.highlight: Callable[[str], str] | None = None
+
+    def message(self, msg: Any) -> None:
+        text = str(msg)
+        if self.highlight is not None:
+            text = self.highlight(text)
+        print(text, file=self.stdout)
 
     # -- the engine owns breakpoints, stepping state and stacks (bdb's methods) --------
     @property
@@ -141,6 +149,10 @@ class Debugger(pdb.Pdb):
                 self.error(f"backend error: {e}")
                 if getattr(e, "raw", ""):
                     self.message(f"raw model output: {e.raw!r}")
+            except (pdb.Restart, KeyboardInterrupt):
+                raise
+            except Exception as e:  # a bug of ours must not end the user's session
+                self.error("internal error: " + traceback.format_exception_only(type(e), e)[-1].strip())
             if self.stop is None:
                 return None
             stop = self.stop

@@ -1,0 +1,98 @@
+"""neural-pdb --backend real answers every command as python -m pdb does, to the character."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import assert_parity
+
+STEPS = ["s"] * 12 + ["n"] * 8
+
+SCENARIOS = {
+    # stepping, into and over calls, to the end of the program and the restart
+    "loops_step_next": ("loops.py", ["s", "s", "s", "s", "w", "s", "n", "n", "n", "r", "n", "n", "n", "n", "n", "n",
+                                     "n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n",
+                                     "n", "n", "n", "n", "n", "n", "n", "n", "n", "s", "s", "s", "s"]),
+    "loops_until": ("loops.py", ["b 3", "c", "unt", "unt", "unt", "unt", "unt 6", "cl 1", "unt 15", "unt", "unt",
+                                 "p i", "unt 17", "p squares", "c", "c"]),
+    "loops_display": ("loops.py", ["b count_letter", "c", "display count", "display ch", "display", "n", "n", "n",
+                                   "n", "n", "undisplay ch", "n", "n", "undisplay nope", "display", "c", "c", "c"]),
+    # breakpoints of every kind
+    "recursion_breaks": ("recursion.py", ["b fib", "b recursion.py:12", "tbreak 17", "b", "c", "w", "p n", "c", "w",
+                                          "up", "p n", "down", "down", "cl 1", "b", "c", "c", "a", "p out", "c", "c",
+                                          "c"]),
+    "recursion_conditions": ("recursion.py", ["b 3, n == 1", "b 13", "condition 2 item == 5", "ignore 1 2", "c",
+                                              "p n", "bt", "c", "p n", "disable 1", "c", "p item", "enable 1",
+                                              "condition 1", "b", "clear 2", "c", "c", "c", "c"]),
+    "recursion_return": ("recursion.py", ["b 2", "c", "r", "r", "rv", "r", "r", "r", "n", "n", "s", "s", "r", "r",
+                                          "r", "ll", "l", "l", "l .", "l 1, 5", "l 10", "c", "c"]),
+    # exceptions raised, caught and shown as pdb shows them
+    "exceptions": ("exceptions.py", ["b withdraw", "c", "c", "n", "n", "n", "n", "n", "n", "n", "p message",
+                                     "b safe_div", "c", "c", "n", "n", "n", "n", "n", "n", "p nothing", "c"]),
+    "exceptions_step": ("exceptions.py", ["unt 20", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s",
+                                          "s", "s", "s", "w", "s", "s", "c"]),
+    # classes and methods
+    "classes": ("classes.py", ["b MinStack.push", "b Stack.pop", "c", "a", "s", "s", "s", "s", "w", "u", "p self",
+                               "p self.items", "whatis self", "whatis self.push", "whatis Stack", "whatis 3",
+                               "c", "c", "c", "c", "p s", "pp s.items", "r", "c"]),
+    # string handling, expressions, ! statements, aliases, ;;, empty lines, errors
+    "strings_values": ("strings.py", ["b caesar", "c", "p text", "pp text * 20", "!shift = 1", "p shift",
+                                      "n", "n", "n", "n", "", "", "p out", "p undefined_name", "p 1/0",
+                                      "whatis ch", "alias pt p text", "pt", "alias", "unalias pt", "pt",
+                                      "p len(text);; p shift", "foo bar", "b 999", "b 23", "b 0", "b nosuch",
+                                      "b strings.py:abc", "enable 99", "disable x", "ignore", "condition",
+                                      "up", "up", "up", "up", "down", "down", "down", "down", "c", "c"]),
+    "help": ("strings.py", ["help next", "h p", "help b", "help nosuch", "help exec", "help ll", "q"]),
+    "retval_where": ("strings.py", ["b normalize", "c", "r", "rv", "w", "n", "rv", "a", "c"]),
+    # program end, restart and run
+    "restart": ("loops.py", ["n", "restart", "n", "run", "b 17", "c", "c", "c", "q"]),
+    # generators
+    "generators": ("gen.py", ["b countdown", "c", "n", "n", "n", "n", "n", "n", "n", "r", "n", "n", "n", "n",
+                              "s", "s", "s", "c", "c"]),
+    # sys.exit
+    "sys_exit": ("exits.py", ["c", "n", "b check", "c", "c", "c", "c", "c"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_same_answers_as_pdb(name: str, workdir) -> None:
+    program, commands = SCENARIOS[name]
+    transcript = assert_parity(program, commands, workdir)
+    assert "(Pdb) " in transcript
+
+
+def test_uncaught_exception_post_mortem(workdir) -> None:
+    # post-mortem: pdb's header and answers at the dying frame (its `where` would also
+    # show pdb.py's own frames, which a debugger not named pdb cannot show)
+    assert_parity("crash.py", ["c", "p value", "ll", "u", "p numbers", "c", "n", "q"], workdir)
+
+
+def test_commands_from_dash_c(workdir) -> None:
+    from .conftest import PROGRAMS, run_debugger
+    import sys
+    script = str(PROGRAMS / "loops.py")
+    stdin = "p totals\nc\nq\n"
+    args = ["-c", "b 11", "-c", "c"]
+    expected = run_debugger([sys.executable, "-m", "pdb", *args, script], stdin, workdir)
+    actual = run_debugger([sys.executable, "-m", "neural_pdb", "--backend", "real", *args, script], stdin, workdir)
+    assert actual == expected
+    assert "Breakpoint 1 at" in actual
+
+
+def test_pdbrc_in_working_directory(workdir) -> None:
+    (workdir / ".pdbrc").write_text("alias pl p len(%1)\nb 12\n")
+    assert_parity("loops.py", ["c", "pl totals", "c", "c", "q"], workdir)
+
+
+def test_help_lists_pdb_commands_and_ours(workdir) -> None:
+    from .conftest import PROGRAMS, run_debugger
+    import sys
+    script = str(PROGRAMS / "loops.py")
+    pdb_out = run_debugger([sys.executable, "-m", "pdb", script], "help\nq\n", workdir)
+    ours = run_debugger([sys.executable, "-m", "neural_pdb", "--backend", "real", script], "help\nq\n", workdir)
+
+    def commands(text: str) -> set[str]:
+        table = text.split("========================================")[1].split("Miscellaneous")[0]
+        return set(table.split())
+    assert commands(ours) == commands(pdb_out) | {"back", "bk", "compare"}
+    assert "exec  pdb" in ours
