@@ -118,3 +118,21 @@ def test_dataset_errors_are_one_line(tmp_path):
         load_dataset(str(bad))
     with pytest.raises(DatasetError, match="does not exist"):
         load_dataset(str(tmp_path / "missing.jsonl"))
+
+
+def test_generated_records_are_read_as_samples(tmp_path):
+    from neural_pdb.tracer import trace_call
+
+    call = trace_call(PROGRAMS[0]["code"], "f", PROGRAMS[0]["input"])
+    raised = trace_call(CRASH["code"], "f", CRASH["input"])
+    rows = [{"id": "g1", "kind": "call", "source": PROGRAMS[0]["code"], "entry": "f", "args": PROGRAMS[0]["input"],
+             "error": None, "trace": call.trace.to_json(), "text": ""},
+            {"id": "g2", "kind": "call", "source": CRASH["code"], "entry": "f", "args": "1",
+             "error": raised.error, "trace": raised.trace.to_json(), "text": ""},
+            {"id": "g3", "kind": "script", "source": "x = 1\n", "entry": None, "args": None, "error": None,
+             "trace": {"source": "x = 1\n", "finished": True, "frames": []}, "text": ""}]
+    path = write_jsonl(tmp_path / "gen.jsonl", rows)
+    samples = load_dataset(path)
+    assert [(s.id, s.input, s.output, s.entry) for s in samples] == [("g1", "'banana', 'a'", "3", "f")]
+    report = build_report(run_evaluation(EvalConfig(path, limits=FAST), progress=False))
+    assert (report["accuracy"], report["n"]) == (1.0, 1)
