@@ -288,9 +288,13 @@ def parse_example(data: str | Sequence[Segment]) -> ActionExample:
 
 def target_depth(action: Action, current: Frame, target_event: Event) -> int | None:
     """The depth of an action's target, from the current frame's depth and the target's
-    event (the text carries no depths). None for ``continue``, which may stop anywhere."""
+    event (the text carries no depths). None for a ``continue`` that stops on a line: it
+    may stop at any depth."""
     d = current.depth
-    if d is None or action is Action.CONTINUE:
+    if action is Action.CONTINUE:
+        # a breakpoint may be hit at any depth; a return is the end of the program
+        return 0 if target_event is Event.RETURN else None
+    if d is None:
         return None
     cur = current.event
     if action in (Action.STEP_INTO, Action.STEP_OVER, Action.STEP_OUT):
