@@ -66,12 +66,16 @@ class RealBackend:
 
     name = "real"
 
-    def __init__(self, filename: str, argv: list[str] | tuple[str, ...] = (), max_repr: int = 200) -> None:
+    def __init__(self, filename: str, argv: list[str] | tuple[str, ...] = (), max_repr: int = 200,
+                 use_main_module: bool = True) -> None:
         self.filename = os.path.realpath(filename)  # pdb prints the real path
         with open(self.filename, encoding="utf-8") as fh:
             self.source = fh.read()
         self.argv = list(argv)
         self.max_repr = max_repr
+        # False: run in a namespace of its own instead of ``__main__`` (a second program
+        # beside a session's, as `compare` runs one)
+        self.use_main_module = use_main_module
         self.outcome: ProgramOutcome | None = None
         self._thread: threading.Thread | None = None
         self._to_main: queue.Queue = queue.Queue()
@@ -166,13 +170,15 @@ class RealBackend:
     def _run(self) -> None:
         runner = _ProgramRunner(self)
         code = f"exec(compile({self.source!r}, {self.filename!r}, 'exec'))"
-        import __main__
-        __main__.__dict__.clear()
-        __main__.__dict__.update({"__name__": "__main__", "__file__": self.filename,
-                                  "__builtins__": __builtins__})
+        namespace = {"__name__": "__main__", "__file__": self.filename, "__builtins__": __builtins__}
+        if self.use_main_module:
+            import __main__
+            __main__.__dict__.clear()
+            __main__.__dict__.update(namespace)
+            namespace = __main__.__dict__
         outcome = ProgramOutcome("finished")
         try:
-            runner.run(code)
+            runner.run(code, namespace)
             if runner.quitting and self._quit_requested():
                 outcome = ProgramOutcome("quit")
         except SystemExit as e:
@@ -227,7 +233,7 @@ class RealBackend:
     def _enter_program_environment(self) -> None:
         import __main__
         if self._saved_main is None:
-            self._saved_main = dict(__main__.__dict__)
+            self._saved_main = dict(__main__.__dict__) if self.use_main_module else {}
             self._saved_argv = list(sys.argv)
             self._saved_path0 = sys.path[0] if sys.path else None
         sys.argv[:] = [self.filename] + self.argv
@@ -238,8 +244,9 @@ class RealBackend:
         if self._saved_main is None:
             return
         import __main__
-        __main__.__dict__.clear()
-        __main__.__dict__.update(self._saved_main)
+        if self.use_main_module:
+            __main__.__dict__.clear()
+            __main__.__dict__.update(self._saved_main)
         sys.argv[:] = self._saved_argv or []
         if sys.path and self._saved_path0 is not None:
             sys.path[0] = self._saved_path0

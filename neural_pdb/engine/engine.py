@@ -74,6 +74,7 @@ class Stop:
     model_stack: list[FrameView] = field(default_factory=list)
     untraced: frozenset = frozenset()
     frame: Frame | None = None     # the frame stopped at
+    log_index: int = 0             # the shell's command count when it stopped here
 
 
 @dataclass

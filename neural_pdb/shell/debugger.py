@@ -201,6 +201,8 @@ class Debugger(pdb.Pdb):
         self.forget()
 
     def setup_stop(self, stop: Stop) -> bool | None:
+        if stop.log_index == 0 and stop is not self.stop:
+            stop.log_index = len(self.command_log)
         self.forget()
         self.stop = stop
         self.stack, self.curindex = list(stop.stack), stop.curindex
@@ -325,10 +327,14 @@ class Debugger(pdb.Pdb):
         Step backwards to the previous stop, restoring its state exactly
         (time travel over the recorded or predicted frames).
         """
+        left = self.stop
         stop = self.engine.back()
         if stop is None:
             self.error("Oldest stop")
             return
+        if left is not None and left.log_index:
+            # the command that left the restored stop is undone: `compare` must not replay it
+            del self.command_log[left.log_index - 1:]
         self.forget()
         if stop.event == "call":
             self.message("--Call--")
