@@ -45,10 +45,13 @@ class OracleGenerator:
         self.garbage = [list(g) for g in garbage]
         self.calls: list[dict] = []   # what each call asked for, for assertions
         self._garbage_left = 0
+        self._garbage_after = 0
 
-    def arm_garbage(self, n: int | None = None) -> None:
-        """The next ``n`` calls (default: all of ``garbage``) reply with garbage first."""
+    def arm_garbage(self, n: int | None = None, after: int = 0) -> None:
+        """After ``after`` more calls, ``n`` calls (default: as many as ``garbage`` has) reply
+        with garbage."""
         self._garbage_left = len(self.garbage) if n is None else n
+        self._garbage_after = after
 
     def _position(self, ids: list[int]) -> int:
         """Index of the last real frame covered by ``ids`` (-1: just the prompt)."""
@@ -76,7 +79,9 @@ class OracleGenerator:
     def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
                  forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams()) -> Generation:
         self.calls.append({"ids": list(ids), "forced": list(forced_ids), "sampling": sampling})
-        if self._garbage_left > 0:
+        if self._garbage_after > 0:
+            self._garbage_after -= 1
+        elif self._garbage_left > 0:
             reply = self.garbage[(len(self.garbage) - self._garbage_left) % len(self.garbage)]
             self._garbage_left -= 1
             return self._cut(reply, max_new_tokens, stop_ids)

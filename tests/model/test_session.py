@@ -1,0 +1,263 @@
+"""The predicted session's mechanics, driven by scripted generators (real TokenGenerator
+implementations with known replies): an exact expected session against the real tracer,
+forced events, step over, malformed replies, the token limit, rewind and edits,
+confidence."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from neural_pdb.backends.model import ModelBackend, entry_call_frame
+from neural_pdb.engine.backend import Backend, BackendError
+from neural_pdb.model.session import PredictionConfig
+from neural_pdb.tracer import trace_call, trace_script
+from tests.model.scripted import GarbageGenerator, OracleGenerator
+from trace_format import Event, tokens
+
+SCRIPT = textwrap.dedent('''\
+    def add(a, b):
+        c = a + b
+        return c
+
+
+    def count(s, ch):
+        n = 0
+        for x in s:
+            if x == ch:
+                n = add(n, 1)
+        return n
+
+
+    total = count("abca", "a")
+    try:
+        add(1, None)
+    except TypeError:
+        total = -total
+    print(total)
+''')
+
+
+@pytest.fixture
+def script_trace(tmp_path):
+    path = tmp_path / "prog.py"
+    path.write_text(SCRIPT)
+    result = trace_script(str(path), capture_output=True)
+    assert result.error is None and result.trace.finished
+    return str(path), result.trace
+
+
+def run_all(backend, skip_calls=False):
+    frames = [backend.start()]
+    # Step over every call but the entry scope's own.
+    while (f := backend.next_frame(skip_call=skip_calls and len(frames) > 1
+                                   and frames[-1].event is Event.CALL)) is not None:
+        frames.append(f)
+    return frames
+
+
+def test_oracle_session_reproduces_the_real_trace(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab)
+    assert isinstance(backend, Backend)
+    assert run_all(backend) == list(trace.frames)   # events, lines, functions, depths, locals
+    assert backend.next_frame() is None
+    # The first frame was forced (module scope, line 1, no locals), the rest predicted.
+    assert backend.session.ids[-1] == tiny_loaded.vocab.id(tokens.END_OF_TEXT)
+    assert backend.info().predicted and 0 < backend.info().confidence <= 1
+
+
+def test_step_into_forces_line_sep_and_step_over_forces_return_sep(script_trace, tiny_loaded):
+    path, trace = script_trace
+    vocab = tiny_loaded.vocab
+    oracle = OracleGenerator(trace, vocab)
+    backend = ModelBackend(path, trace.source, oracle, vocab)
+    first = backend.start()
+    assert first.event is Event.CALL and first.lineno == 1 and first.locals == {}
+    backend.next_frame()
+    assert oracle.calls[-1]["forced"] == [vocab.id(tokens.LINE_SEP)]
+    # Walk to the call of count() and step over it.
+    while (f := backend.next_frame()).event is not Event.CALL:
+        assert oracle.calls[-1]["forced"] == []
+    assert f.function == "count"
+    ret = backend.next_frame(skip_call=True)
+    assert oracle.calls[-1]["forced"] == [vocab.id(tokens.RETURN_SEP)]
+    assert ret.event is Event.RETURN and ret.value == "2" and ret.function == "count" and ret.depth == 1
+    after = backend.next_frame()
+    assert after.function == "<module>" and after.source_line == "try:" and after.locals["total"] == "2"
+
+
+def test_session_with_calls_skipped_matches_real_frames_at_depth_zero(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab)
+    frames = run_all(backend, skip_calls=True)
+    top = [f for f in trace.frames if f.depth == 0]
+    assert [f for f in frames if f.depth == 0] == top
+
+
+def test_entry_call_with_known_arguments_is_forced(tiny_loaded):
+    source = "def f(text, k=2):\n    out = text * k\n    return out\n"
+    real = trace_call(source, "f", "'ab'")
+    marked, first = entry_call_frame(source, "f", "'ab'")
+    assert marked == real.trace.source
+    backend = ModelBackend("<input>", marked, OracleGenerator(real.trace, tiny_loaded.vocab), tiny_loaded.vocab,
+                           entry_frame=first)
+    assert run_all(backend) == list(real.trace.frames)
+    assert not backend.session.records[0].item.predicted
+    with pytest.raises(ValueError, match="literals"):
+        entry_call_frame(source, "f", "open('x')")
+
+
+def test_entry_call_without_arguments_is_predicted(tiny_loaded):
+    source = "def f(x):\n    return x + 1\n"
+    real = trace_call(source, "f", "41")
+    oracle = OracleGenerator(real.trace, tiny_loaded.vocab)
+    backend = ModelBackend("<input>", real.trace.source, oracle, tiny_loaded.vocab)
+    first = backend.start()
+    assert oracle.calls[0]["forced"] == [tiny_loaded.vocab.id(tokens.CALL_SEP)]
+    assert first.locals == {"x": "41"} and first.function == "f"
+
+
+def garbage_ids(vocab, text="{not json"):
+    return [vocab.id(tokens.LINE_SEP)] + vocab.encode_text(text) + [vocab.id(tokens.ACTION_SEP)] + \
+        vocab.encode_text("n = 0") + [vocab.id(tokens.FRAME_SEP)]
+
+
+def test_malformed_reply_is_retried_with_another_sample(script_trace, tiny_loaded):
+    path, trace = script_trace
+    vocab = tiny_loaded.vocab
+    oracle = OracleGenerator(trace, vocab, garbage=[garbage_ids(vocab), vocab.encode_text("junk")])
+    backend = ModelBackend(path, trace.source, oracle, vocab, PredictionConfig(max_retries=3))
+    backend.start()
+    oracle.arm_garbage(2)
+    f = backend.next_frame()
+    assert f == trace.frames[1]
+    samplings = [c["sampling"] for c in oracle.calls]
+    assert samplings[0].greedy and not samplings[1].greedy and samplings[1].seed != samplings[2].seed
+    assert backend.session.current.attempts == 3
+
+
+def test_only_garbage_raises_with_raw_text_and_keeps_the_session(script_trace, tiny_loaded):
+    path, trace = script_trace
+    vocab = tiny_loaded.vocab
+    oracle = OracleGenerator(trace, vocab, garbage=[garbage_ids(vocab)])
+    backend = ModelBackend(path, trace.source, oracle, vocab, PredictionConfig(max_retries=2))
+    backend.start()
+    backend.next_frame()
+    ids_before, frames_before = list(backend.session.ids), backend.frames
+    oracle.arm_garbage(3)
+    with pytest.raises(BackendError) as e:
+        backend.next_frame()
+    assert "{not json" in e.value.raw and "after 3 samples" in str(e.value)
+    assert backend.session.ids == ids_before and backend.frames == frames_before
+    assert backend.next_frame() == trace.frames[2]  # the session goes on
+
+
+def test_garbage_generator_never_ends_the_session(tiny_loaded):
+    vocab = tiny_loaded.vocab
+    gen = GarbageGenerator(vocab, vocab.encode_text("\u0000\u0001 nonsense <|frame_sep|>"))
+    backend = ModelBackend("/x.py", "x = 1\n", gen, vocab, PredictionConfig(max_retries=1))
+    assert backend.start().lineno == 1
+    for _ in range(3):
+        with pytest.raises(BackendError) as e:
+            backend.next_frame()
+        assert "nonsense <|frame_sep|>" in e.value.raw   # text, not a token: it stays text
+    assert gen.calls == 6 and len(backend.frames) == 1
+
+
+def test_token_limit_is_a_malformed_reply(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab,
+                           PredictionConfig(max_frame_tokens=5, max_retries=1))
+    backend.start()
+    with pytest.raises(BackendError, match="did not end within 5 tokens"):
+        backend.next_frame()
+
+
+def test_frame_limit_stops_with_a_message(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab,
+                           PredictionConfig(max_frames=4))
+    backend.start()
+    for _ in range(3):
+        backend.next_frame()
+    with pytest.raises(BackendError, match="predicted 4 frames"):
+        backend.next_frame()
+
+
+def test_rewind_truncates_ids_and_prediction_resumes(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab)
+    backend.start()
+    for _ in range(9):
+        backend.next_frame()
+    ids9 = list(backend.session.ids)
+    assert backend.rewind(4)
+    assert backend.frames == list(trace.frames[:6])
+    assert ids9[:len(backend.session.ids)] == backend.session.ids
+    assert [backend.next_frame() for _ in range(4)] == list(trace.frames[6:10])
+    assert backend.session.ids == ids9
+    assert not backend.rewind(len(backend.frames))   # before the first frame: a restart
+    # restart keeps the source context
+    assert backend.start() == trace.frames[0]
+    assert backend.session.ids[:len(backend.session.prompt_ids)] == backend.session.prompt_ids
+
+
+def test_edit_locals_reencodes_the_frame(script_trace, tiny_loaded):
+    path, trace = script_trace
+    vocab = tiny_loaded.vocab
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, vocab), vocab)
+    backend.start()
+    while "s" not in (f := backend.next_frame()).locals or f.event is not Event.LINE:
+        pass
+    start = backend.session.records[-1].start
+    edited = backend.edit_locals({"n": "5"})
+    assert edited.locals["n"] == "5" and edited.lineno == f.lineno
+    text = vocab.decode_text(backend.session.ids[start:])
+    assert '"n": "5"' in text and '"s": ".."' in text   # still diff-encoded within its scope
+    assert backend.info().value_confidence["n"] == 1.0
+    other = ModelBackend(path, trace.source, OracleGenerator(trace, vocab), vocab)
+    other.start()
+    while other.next_frame().event is not Event.RETURN:
+        pass
+    with pytest.raises(BackendError, match="no locals"):
+        other.edit_locals({"x": "1"})
+
+
+def test_confidence_per_value(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab)
+    backend.start()
+    backend.next_frame()
+    while not (f := backend.next_frame()).locals:
+        pass
+    info = backend.info()
+    assert set(info.value_confidence) == set(f.locals)
+    assert all(0 < v <= 1 for v in info.value_confidence.values())
+
+
+def test_samples_agreement(script_trace, tiny_loaded):
+    path, trace = script_trace
+    oracle = OracleGenerator(trace, tiny_loaded.vocab)
+    backend = ModelBackend(path, trace.source, oracle, tiny_loaded.vocab, PredictionConfig(samples=4))
+    backend.start()
+    backend.next_frame()
+    assert len(oracle.calls) == 4                      # one prediction + three samples
+    assert backend.info().confidence == 1.0            # the oracle always agrees
+    oracle.garbage = [garbage_ids(tiny_loaded.vocab)]
+    backend.next_frame()
+    oracle.arm_garbage(1, after=1)   # the first agreement sample is garbage
+    backend.next_frame()
+    assert backend.info().confidence == pytest.approx(0.75)
+
+
+def test_evaluate_over_predicted_values(script_trace, tiny_loaded):
+    path, trace = script_trace
+    backend = ModelBackend(path, trace.source, OracleGenerator(trace, tiny_loaded.vocab), tiny_loaded.vocab)
+    backend.start()
+    while "s" not in (f := backend.next_frame()).locals:
+        pass
+    assert backend.evaluate("s.count(ch) + 1", -1) == 3
+    with pytest.raises(NameError):
+        backend.evaluate("undefined_name", -1)
