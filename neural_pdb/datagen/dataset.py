@@ -1,0 +1,156 @@
+"""Generated programs -> real traces -> sharded JSONL datasets.
+
+One record per line::
+
+    {"id": "7-123", "kind": "call"|"script", "source": ..., "entry": "f"|null, "args": "..."|null,
+     "error": null|"ValueError: ...", "trace": Trace.to_json(), "text": CWM text}
+
+Programs are generated in this process from the seed (deterministic), checked against
+CruxEval and against each other, and traced in worker processes started fresh with
+``PYTHONHASHSEED=0`` (so set orders repeat); records come back in program order, so the
+same seed and size give the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .dedup import CruxEvalIndex, normalize_source
+from .programs import GeneratedProgram, generate_program
+
+DEFAULT_CRUXEVAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cruxeval-dev.jsonl"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    size: int = 1000                 # records to write (training set)
+    seed: int = 0
+    shards: int = 1
+    heldout: int = 0                 # extra records whose programs never occur in the training set
+    script_fraction: float = 0.3
+    max_frames: int = 300            # a longer run is dropped (traces must fit a context)
+    max_seconds: float = 2.0
+    error_fraction: float = 0.15     # at most this share of records end in an uncaught exception
+    workers: int = 1
+    cruxeval: str | None = str(DEFAULT_CRUXEVAL)
+
+
+def trace_program(task: tuple[str, GeneratedProgram, int, float]) -> dict | None:
+    """Trace one program (in a worker). None when it hit a limit or could not run."""
+    from neural_pdb.program import Program, ProgramError
+    from neural_pdb.tracer import TraceLimits, trace_call, trace_script
+    from trace_format import encode_trace
+
+    rid, program, max_frames, max_seconds = task
+    limits = TraceLimits(max_frames=max_frames, max_seconds=max_seconds)
+    try:
+        if program.kind == "call":
+            result = trace_call(program.source, program.entry or "f", program.args or "", limits=limits)
+        else:
+            result = trace_script(Program("/tmp/npdb_generated/script.py", program.source), limits=limits,
+                                  capture_output=True)
+    except ProgramError:
+        return None
+    if result.stopped or not result.trace.frames or (result.error or "").startswith("bad arguments"):
+        return None
+    return {"id": rid, "kind": program.kind, "source": program.source, "entry": program.entry, "args": program.args,
+            "error": result.error, "trace": result.trace.to_json(), "text": encode_trace(result.trace)}
+
+
+def _programs(cfg: DataConfig, index: CruxEvalIndex | None, exclude: set[str]) -> Iterator[tuple[str, GeneratedProgram, str]]:
+    """Programs in seed order, without CruxEval matches or repeats of (source, args)."""
+    rng = random.Random(cfg.seed)
+    seen: set[tuple[str, str | None]] = set()
+    i = 0
+    while True:
+        program = generate_program(rng, cfg.script_fraction)
+        i += 1
+        norm = normalize_source(program.source)
+        if norm in exclude or (norm, program.args) in seen:
+            continue
+        if index is not None and index.overlaps(program.source):
+            continue
+        seen.add((norm, program.args))
+        yield f"{cfg.seed}-{i}", program, norm
+
+
+def _traced(cfg: DataConfig, programs: Iterator[tuple[str, GeneratedProgram, str]], pool) -> Iterator[tuple[dict, str]]:
+    def tasks():
+        for rid, program, norm in programs:
+            norms[rid] = norm
+            yield rid, program, cfg.max_frames, cfg.max_seconds
+    norms: dict[str, str] = {}
+    results = pool.imap(trace_program, tasks(), chunksize=16) if pool else map(trace_program, tasks())
+    for record in results:
+        if record is not None:
+            yield record, norms.pop(record["id"])
+
+
+def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -> dict:
+    """Write ``train-00000-of-0000K.jsonl`` shards (and ``heldout.jsonl``) under ``out_dir``;
+    returns counts (also written to ``stats.json``)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    index = CruxEvalIndex.load(cfg.cruxeval) if cfg.cruxeval and Path(cfg.cruxeval).exists() else None
+    stats = {"config": cfg.__dict__, "records": 0, "errors": 0, "calls": 0, "scripts": 0, "frames": 0, "heldout": 0}
+    train_norms: set[str] = set()
+    os.environ["PYTHONHASHSEED"] = "0"  # read by the spawned workers at start-up
+    ctx = multiprocessing.get_context("spawn")
+    # always in fresh workers: the hash seed of this process may not be 0
+    pool = ctx.Pool(cfg.workers, maxtasksperchild=2000)
+    try:
+        from tqdm import tqdm
+        bar = tqdm(total=cfg.size + cfg.heldout, disable=not progress, unit="trace")
+        files = [open(out / f"train-{k:05d}-of-{cfg.shards:05d}.jsonl", "w", encoding="utf-8") for k in range(cfg.shards)]
+        max_errors = int(cfg.error_fraction * cfg.size)
+        try:
+            for record, norm in _traced(cfg, _programs(cfg, index, set()), pool):
+                if stats["records"] >= cfg.size:
+                    break
+                if record["error"] is not None:
+                    if stats["errors"] >= max_errors:
+                        continue
+                    stats["errors"] += 1
+                files[stats["records"] % cfg.shards].write(json.dumps(record, ensure_ascii=False) + "\n")
+                stats["records"] += 1
+                stats[record["kind"] + "s"] += 1
+                stats["frames"] += len(record["trace"]["frames"])
+                train_norms.add(norm)
+                bar.update()
+        finally:
+            for fh in files:
+                fh.close()
+        if cfg.heldout:
+            held_cfg = DataConfig(**{**cfg.__dict__, "seed": cfg.seed + 1_000_003})
+            with open(out / "heldout.jsonl", "w", encoding="utf-8") as fh:
+                for record, _ in _traced(held_cfg, _programs(held_cfg, index, train_norms), pool):
+                    if stats["heldout"] >= cfg.heldout:
+                        break
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    stats["heldout"] += 1
+                    bar.update()
+        bar.close()
+    finally:
+        if pool is not None:
+            pool.terminate()
+    (out / "stats.json").write_text(json.dumps(stats, indent=2) + "\n")
+    return stats
+
+
+def read_records(paths: list[str | Path]) -> Iterator[dict]:
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    yield json.loads(line)
+
+
+def shard_paths(data_dir: str | Path, split: str = "train") -> list[Path]:
+    d = Path(data_dir)
+    return sorted(d.glob("train-*.jsonl")) if split == "train" else [d / f"{split}.jsonl"]

@@ -1,0 +1,124 @@
+"""Held-out evaluation during training: loss and teacher-forced frame metrics.
+
+One forward pass per trace; a frame counts as predicted when the model's argmax is right
+at every one of its tokens given the true trace before it. Because greedy decoding
+emits exactly the argmax tokens, "every token right" is the same as "greedy decoding of
+this frame from the true history reproduces it": next-state accuracy as CWM's studies
+report it, at the cost of one forward pass.
+
+- ``frame_exact``: whole frames (event, locals, line, value).
+- ``next_line``: the event token and the source line (the action) are right.
+- ``locals_exact``: the LOCALS JSON of call/line frames is right.
+- ``return_value``: the VALUE of the entry scope's return frame is right (teacher-forced
+  CruxEval-style output prediction).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trace_format import Event, Trace
+from trace_format.encode import TraceEncoder, prompt_segments
+
+from .tokenizer import SegmentEncoder
+
+
+@dataclass
+class FrameSpans:
+    event: int                       # index of the event token
+    locals_: tuple[int, int] | None  # [start, end) of the LOCALS text
+    line: tuple[int, int]            # [start, end) of SOURCE_LINE
+    value: tuple[int, int] | None    # [start, end) of VALUE
+    end: int                         # index after <|frame_sep|> (and <|end_of_text|>)
+    kind: Event
+    entry_return: bool = False
+
+
+@dataclass
+class SpannedTrace:
+    ids: list[int]
+    frames: list[FrameSpans] = field(default_factory=list)
+
+
+def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace | None:
+    ids = enc.encode(prompt_segments(trace.source))
+    out = SpannedTrace(ids)
+    encoder = TraceEncoder()
+    depth = 0
+    for frame in trace.frames:
+        segs = encoder.encode(frame)
+        start = len(ids)
+        pieces = []
+        for seg in segs:
+            piece = [enc.special[seg.text]] if seg.special else enc.encode_text(seg.text)
+            pieces.append((seg, len(ids), len(ids) + len(piece)))
+            ids.extend(piece)
+        if len(ids) > max_len:
+            del ids[start:]
+            break
+        spans = {"locals": None, "line": None, "value": None}
+        # segments: event, [LOCALS], action_sep, LINE, [arg_sep, VALUE], frame_sep, [eot]
+        texts = [(s, a, b) for s, a, b in pieces if not s.special]
+        if frame.has_locals:
+            spans["locals"] = (texts[0][1], texts[0][2]) if len(texts) >= 2 else None
+            spans["line"] = (texts[-1][1], texts[-1][2])
+        else:
+            spans["line"] = (texts[0][1], texts[0][2]) if texts else (start + 2, start + 2)
+            spans["value"] = (texts[-1][1], texts[-1][2]) if len(texts) >= 2 else None
+        if frame.event is Event.CALL:
+            depth += 1
+        elif frame.event is Event.RETURN:
+            depth -= 1
+        out.frames.append(FrameSpans(start, spans["locals"], spans["line"], spans["value"], len(ids), frame.event,
+                                     frame.event is Event.RETURN and depth == 0))
+    return out if out.frames else None
+
+
+@dataclass
+class Scores:
+    frames: int = 0
+    frame_exact: int = 0
+    next_line: int = 0
+    locals_total: int = 0
+    locals_exact: int = 0
+    returns: int = 0
+    return_value: int = 0
+    loss_sum: float = 0.0
+    loss_tokens: int = 0
+
+    def summary(self) -> dict:
+        div = lambda a, b: round(a / b, 4) if b else None  # noqa: E731
+        return {"loss": div(self.loss_sum, self.loss_tokens), "frame_exact": div(self.frame_exact, self.frames),
+                "next_line": div(self.next_line, self.frames), "locals_exact": div(self.locals_exact, self.locals_total),
+                "return_value": div(self.return_value, self.returns), "frames": self.frames, "traces_returns": self.returns}
+
+
+def score_traces(model, traces: list[SpannedTrace], device=None) -> Scores:
+    """Teacher-forced scores over ``traces`` (one forward pass each)."""
+    import torch
+
+    scores = Scores()
+    model.eval()
+    with torch.no_grad():
+        for st in traces:
+            ids = torch.tensor([st.ids], device=device)
+            logits = model(input_ids=ids).logits[0].float()
+            # prediction for token i comes from position i - 1
+            pred = torch.cat([torch.full((1,), -1, device=logits.device), logits.argmax(-1)[:-1]])
+            right = (pred == ids[0]).tolist()
+            first = st.frames[0].event
+            losses = torch.nn.functional.cross_entropy(logits[first - 1:-1], ids[0, first:], reduction="sum")
+            scores.loss_sum += float(losses)
+            scores.loss_tokens += len(st.ids) - first
+            for fs in st.frames:
+                ok = lambda a, b: all(right[a:b])  # noqa: E731
+                scores.frames += 1
+                scores.frame_exact += ok(fs.event, fs.end)
+                scores.next_line += right[fs.event] and ok(*fs.line)
+                if fs.locals_ is not None:
+                    scores.locals_total += 1
+                    scores.locals_exact += ok(*fs.locals_)
+                if fs.entry_return and fs.value is not None:
+                    scores.returns += 1
+                    scores.return_value += ok(*fs.value)
+    return scores
