@@ -61,9 +61,38 @@ class ActionOracleGenerator:
             reply = [self.vocab.id(tokens.END_OF_TEXT)]
         else:
             reply = encode_segments(self.vocab, frame_segments(self.tree.frames[j]))
+            if reply[:len(forced_ids)] != list(forced_ids):
+                raise ValueError("the forced ids are not the start of the true target")
+            reply = reply[len(forced_ids):]
         out = reply[:max_new_tokens]
         stop = out[-1] if out and out[-1] in stop_ids else None
         return Generation(tuple(out), tuple(-0.05 for _ in out), stop)
+
+    def close(self) -> None:
+        pass
+
+
+class CombinedOracle:
+    """A scripted action-trained model: plain CWM queries are answered by the real trace
+    (``OracleGenerator``), action queries by the state tree. It says which actions it
+    knows as a model config would (``npdb_actions``)."""
+
+    def __init__(self, trace: Trace, vocab: TraceVocab, actions: Sequence[Action] = tuple(Action)) -> None:
+        from tests.model.scripted import OracleGenerator
+
+        self.plain = OracleGenerator(trace, vocab)
+        self.jumps = ActionOracleGenerator(trace, vocab)
+        self.vocab = vocab
+        self.npdb_actions = [a.value for a in actions]
+        self.action_ids = {vocab.special_text_id(t) for t in ACTION_TOKENS} if hasattr(vocab, "special_text_id") else {
+            tid for tid, text in vocab.special_text.items() if text in ACTION_TOKENS}
+        self.generated = 0
+
+    def generate(self, ids, **kw) -> Generation:
+        uses_actions = any(t in self.action_ids for t in ids)
+        gen = (self.jumps if uses_actions else self.plain).generate(ids, **kw)
+        self.generated += len(gen.token_ids)
+        return gen
 
     def close(self) -> None:
         pass
