@@ -107,7 +107,8 @@ class WorkerStats:
 class ModelWorker:
     """Runs generation requests one at a time on one model, in submission order."""
 
-    def __init__(self, model: Any, *, max_queue: int, max_sessions: int, request_timeout_s: float) -> None:
+    def __init__(self, model: Any, *, max_queue: int, max_sessions: int, request_timeout_s: float,
+                 start: bool = True) -> None:
         self.caches = SessionCaches(model, max_sessions)
         self.request_timeout_s = request_timeout_s
         self.stats = WorkerStats()
@@ -115,6 +116,16 @@ class ModelWorker:
         self._closed = False
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="neural-pdb-model-worker", daemon=True)
+        self._started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Start taking requests off the queue (once; requests may be queued before)."""
+        with self._lock:
+            if self._started or self._closed:
+                return
+            self._started = True
         self._thread.start()
 
     @property
@@ -181,14 +192,15 @@ class ModelWorker:
                 return
             self._closed = True
         deadline = time.monotonic() + timeout_s
-        while True:  # the queue may be full: keep offering the stop sentinel
+        while self._started:  # the queue may be full: keep offering the stop sentinel
             try:
                 self._queue.put(None, timeout=0.1)
                 break
             except queue.Full:
                 if time.monotonic() > deadline or not self._thread.is_alive():
                     break
-        self._thread.join(max(0.0, deadline - time.monotonic()))
+        if self._started:
+            self._thread.join(max(0.0, deadline - time.monotonic()))
         # Whatever is still queued (the worker was stuck past the deadline) is answered now.
         while True:
             try:
