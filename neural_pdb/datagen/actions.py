@@ -12,6 +12,8 @@ For the training pipeline:
 - the saved model's config records the actions it was trained on:
   ``config.npdb_actions = trained_action_names()`` (the engine reads it with
   :func:`trace_format.actions.supported_actions` to know whether the model can jump);
+- :func:`encode_action_records` gives tokenized, loss-masked examples for the training
+  loop's packer (``examples += encode_action_records(records, enc, cfg.seq_len)``);
 - :func:`action_training_segments` turns traces (``trace_format.Trace`` with line
   numbers, as the tracer records them) into segment lists, one per example; tokenize a
   special segment to its id and a text segment with special-token parsing off, exactly as
@@ -84,3 +86,49 @@ def action_training_texts(traces: Iterable[Trace], per_trace: int = 2, seed: int
     :func:`trace_format.actions.split_action_segments`)."""
     for segs in action_training_segments(traces, per_trace, seed, cfg, max_chars):
         yield join_segments(segs)
+
+
+def encode_action_records(records: Iterable[dict], enc, seq_len: int, per_trace: int = 1, seed: int = 0,
+                          cfg: SamplerConfig = SamplerConfig()) -> list:
+    """Action examples for ``neural-pdb data`` records (field ``trace``), tokenized for
+    the training loop: ``neural_pdb.training.packing.Example`` objects, to add to the
+    plain examples before packing (``enc`` is the loop's ``SegmentEncoder``).
+
+    The loss is on the target frames only (what a model is asked to predict after an
+    action); the prompt, the history or state, and the action tokens with their
+    breakpoints are context. An example longer than ``seq_len`` tokens is retried from
+    a bare state, then dropped."""
+    from neural_pdb.training.packing import Example
+
+    from trace_format.actions import action_segments, state_segments
+    from trace_format import TraceEncoder, frame_segments, prompt_segments
+
+    rng = random.Random(seed)
+    out = []
+    for record in records:
+        trace = Trace.from_json(record["trace"])
+        for ex in examples_from_trace(trace, per_trace, rng, cfg):
+            for candidate in ((ex, _as_state_start(ex)) if not ex.from_state else (ex,)):
+                ids = enc.encode(prompt_segments(candidate.source))
+                if candidate.from_state:
+                    ids += enc.encode(state_segments(candidate.history[0]))
+                else:
+                    history = TraceEncoder()
+                    segs: list[Segment] = []
+                    for f in candidate.history:
+                        segs += history.encode(f)
+                    if history.finished:
+                        segs.pop()
+                    ids += enc.encode(segs)
+                mask = [0] * len(ids)
+                frame_ends: list[int] = []
+                for step in candidate.steps:
+                    context = enc.encode(action_segments(step.action, dict(step.breakpoints)))
+                    target = enc.encode(frame_segments(step.target))
+                    ids += context + target
+                    mask += [0] * len(context) + [1] * len(target)
+                    frame_ends.append(len(ids))
+                if len(ids) <= seq_len:
+                    out.append(Example(ids, mask, frame_ends))
+                    break
+    return out

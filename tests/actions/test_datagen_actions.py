@@ -41,3 +41,25 @@ def test_long_examples_fall_back_to_a_state_start_or_are_dropped():
 
 def test_config_names_round_trip():
     assert supported_actions({"npdb_actions": trained_action_names()}) == set(Action)
+
+
+def test_encoded_records_put_the_loss_on_targets_only():
+    from neural_pdb.datagen.actions import encode_action_records
+    from neural_pdb.training.tokenizer import SegmentEncoder, build_byte_tokenizer
+
+    enc = SegmentEncoder(build_byte_tokenizer())
+    records = [{"trace": t.to_json()} for t in traces()]
+    examples = encode_action_records(records, enc, seq_len=2048, per_trace=3, seed=4)
+    assert len(examples) >= 10
+    action_ids = {enc.special[t] for t in ACTION_SPECIAL_TOKENS}
+    frame_sep = enc.special["<|frame_sep|>"]
+    for ex in examples:
+        assert len(ex.ids) == len(ex.mask) <= 2048
+        # every masked-in run starts right after an action token (or its breakpoints) and ends at a frame_sep
+        for end in ex.frame_ends:
+            assert ex.ids[end - 1] == frame_sep and ex.mask[end - 1] == 1
+        assert not any(m for i, m in zip(ex.ids, ex.mask) if i in action_ids)
+        first = ex.mask.index(1)
+        assert any(i in action_ids for i in ex.ids[:first])
+    short = encode_action_records(records, enc, seq_len=300, per_trace=3, seed=4)
+    assert short and all(len(ex.ids) <= 300 for ex in short)
