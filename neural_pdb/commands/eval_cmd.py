@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", default="forced", choices=("forced", "rollout"),
                    help="trace task: teacher-forced next-state or free-running rollout (default forced)")
     p.add_argument("--max-frames", type=int, default=1000, help="most frames predicted per program (default 1000)")
+    p.add_argument("--length-cap", type=float, default=2.0,
+                   help="also cut a rollout at CAP x the real trace's length + 50 frames (0: off; default 2)")
     p.add_argument("--max-frame-tokens", type=int, default=512,
                    help="token limit of one predicted frame (default 512)")
     p.add_argument("--batch-size", type=int, default=1, help="programs given to the predictor at once (default 1)")
@@ -84,7 +86,8 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         dataset=args.dataset, task=args.task, backend=args.backend, model=args.model, url=args.url,
         api_key=args.api_key, entry=args.entry, limit=args.limit, seed=args.seed, device=args.device,
         dtype=args.dtype, temperature=args.temperature, top_p=args.top_p, max_frame_tokens=args.max_frame_tokens,
-        options=TaskOptions(max_frames=args.max_frames, mode=args.mode, batch_size=args.batch_size),
+        options=TaskOptions(max_frames=args.max_frames, mode=args.mode, batch_size=args.batch_size,
+                            length_cap=args.length_cap),
         limits=RunLimits(timeout=args.timeout, memory_mb=args.memory_mb, max_repr=args.max_repr),
         workers=args.workers)
 

@@ -54,6 +54,7 @@ class EvalConfig:
                 "url": self.url, "entry": self.entry, "limit": self.limit, "seed": self.seed, "device": self.device,
                 "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p, "max_frame_tokens": self.max_frame_tokens,
                 "mode": self.options.mode if self.task == "trace" else None, "max_frames": self.options.max_frames,
+                "length_cap": self.options.length_cap,
                 "batch_size": self.options.batch_size, "timeout": self.limits.timeout,
                 "memory_mb": self.limits.memory_mb, "max_repr": self.limits.max_repr}
 

@@ -61,12 +61,14 @@ class Predictor(Protocol):
         ...
 
 
-def rollout_batch(predictor: Predictor, queries: Sequence[Query], max_frames: int) -> list[Prediction]:
-    """Roll out several programs, batched when the predictor can, else one at a time."""
+def rollout_batch(predictor: Predictor, queries: Sequence[Query], max_frames: int | Sequence[int]) -> list[Prediction]:
+    """Roll out several programs (``max_frames``: one limit, or one per query), batched
+    when the predictor has ``rollout_batch(queries, limits)``, else one at a time."""
+    limits = [max_frames] * len(queries) if isinstance(max_frames, int) else list(max_frames)
     batched = getattr(predictor, "rollout_batch", None)
     if callable(batched):
-        return list(batched(queries, max_frames))
-    return [predictor.rollout(q, max_frames) for q in queries]
+        return list(batched(queries, limits))
+    return [predictor.rollout(q, n) for q, n in zip(queries, limits)]
 
 
 class RealPredictor:

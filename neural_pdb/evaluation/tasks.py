@@ -70,10 +70,20 @@ class ProgramResult:
 class TaskOptions:
     #: most frames a predictor may produce (and most reference steps scored)
     max_frames: int = 1000
+    #: a rollout is also cut at ``length_cap * real length + 50`` frames (0: no cap). It only
+    #: bounds the cost of a model that loops: a rollout that long has long gone wrong.
+    length_cap: float = 2.0
     #: ``trace`` task: ``forced`` (teacher-forced next-state) or ``rollout`` (free-running)
     mode: str = "forced"
     #: programs given to the predictor at once, when it can batch
     batch_size: int = 1
+
+
+    def frame_budget(self, real_frames: int) -> int:
+        """Frames a rollout may predict for a program whose real trace has ``real_frames``."""
+        if self.length_cap <= 0:
+            return self.max_frames
+        return max(1, min(self.max_frames, int(self.length_cap * real_frames) + 50))
 
 
 @dataclass
@@ -169,7 +179,8 @@ class OutputTask:
                                            error="the expected output is not a Python literal")
             else:
                 pending.append((i, sample, reference))
-        predictions = rollout_batch(ctx.predictor, [query_for(s, r) for _, s, r in pending], ctx.options.max_frames)
+        predictions = rollout_batch(ctx.predictor, [query_for(s, r) for _, s, r in pending],
+                                    [ctx.options.frame_budget(len(r.trace.frames)) for _, _, r in pending])
         for (i, sample, reference), prediction in zip(pending, predictions):
             _, expected = rebuild_value(sample.output)
             predicted = entry_return_value(prediction.frames)
@@ -206,7 +217,7 @@ class TraceTask:
         frames = reference.trace.frames[:ctx.options.max_frames]
         tokens, seconds, error, raw = 0, 0.0, None, ""
         if ctx.options.mode == "rollout":
-            prediction = ctx.predictor.rollout(query, ctx.options.max_frames)
+            prediction = ctx.predictor.rollout(query, ctx.options.frame_budget(len(reference.trace.frames)))
             score = score_rollout(frames, prediction.frames)
             tokens, seconds, error, raw = prediction.tokens, prediction.seconds, prediction.error, prediction.raw
             predicted = entry_return_value(prediction.frames)

@@ -136,3 +136,22 @@ def test_generated_records_are_read_as_samples(tmp_path):
     assert [(s.id, s.input, s.output, s.entry) for s in samples] == [("g1", "'banana', 'a'", "3", "f")]
     report = build_report(run_evaluation(EvalConfig(path, limits=FAST), progress=False))
     assert (report["accuracy"], report["n"]) == (1.0, 1)
+
+
+class LoopingPredictor(RealPredictor):
+    """Predicts the call frame's line over and over, as far as it is allowed."""
+
+    name = "looping"
+
+    def rollout(self, query: Query, max_frames: int) -> Prediction:
+        return Prediction((query.call,) * max_frames, tokens=max_frames)
+
+
+def test_a_looping_prediction_is_cut_relative_to_the_real_length(programs_file):
+    assert TaskOptions(max_frames=1000, length_cap=2.0).frame_budget(10) == 70
+    assert TaskOptions(max_frames=60, length_cap=2.0).frame_budget(10) == 60
+    assert TaskOptions(max_frames=1000, length_cap=0).frame_budget(10) == 1000
+    run = run_evaluation(EvalConfig(programs_file, limit=1, limits=FAST), predictor=LoopingPredictor(FAST),
+                         progress=False)
+    result = run.results[0]
+    assert result.status == "no_prediction" and result.tokens == 2 * result.trace_length + 50
