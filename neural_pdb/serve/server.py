@@ -236,7 +236,15 @@ class _Handler(BaseHTTPRequestHandler):
         if n < 0:
             raise ApiError(400, "bad Content-Length header")
         if n > limit:
-            self.close_connection = True  # the unread body must not be taken as a next request
+            # Read (and drop) a body of moderate excess, so the client, still sending, gets
+            # the 413 rather than a broken pipe; beyond that, just close the connection.
+            remaining = n if n <= 4 * limit else 0
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            self.close_connection = True
             raise ApiError(413, f"the request body is {n} bytes, over this server's limit of {limit}")
         raw = self.rfile.read(n)
         if len(raw) < n:
