@@ -157,12 +157,33 @@ def build_model_predictor(config) -> ModelPredictor:
         loaded = load_model(options.model, device=options.device, dtype=options.dtype)
         return ModelPredictor(LocalGenerator(loaded.model), loaded.vocab, prediction, "model", loaded.name)
     if config.backend == "remote":
-        if not config.url:
-            raise EvalError("--backend remote needs --url")
-        try:
-            from neural_pdb.backends.remote import build_remote_generator
-        except ImportError:
-            raise EvalError("the remote backend is not available yet") from None
-        generator, vocab = build_remote_generator(url=config.url, api_key=config.api_key, model=config.model)
-        return ModelPredictor(generator, vocab, prediction, "remote", config.url)
+        return _remote_predictor(config, options, prediction)
     raise EvalError(f"not a model backend: {config.backend!r}")
+
+
+def _remote_predictor(config, options, prediction) -> ModelPredictor:
+    """The remote backend's generator (an OpenAI-compatible server), with the tokenizer
+    from ``--model`` or from the server. Raises ``BackendError`` with one line."""
+    from neural_pdb.backends.remote import fetch_tokenizer, load_tokenizer
+    from neural_pdb.engine.backend import BackendError
+    from neural_pdb.model.remote_generator import (RemoteClient, RemoteConfig, RemoteError, RemoteGenerator,
+                                                   served_model_name)
+    from neural_pdb.model.vocab import TraceVocab, VocabError
+
+    from .harness import EvalError
+
+    if not config.url:
+        raise EvalError("--backend remote needs --url URL (the server's address)")
+    remote = RemoteConfig(url=config.url, api_key=config.api_key)
+    try:
+        client = RemoteClient(remote)
+        served = served_model_name(client)
+    except RemoteError as e:
+        raise BackendError(str(e)) from None
+    tokenizer = load_tokenizer(options.model) if options.model else fetch_tokenizer(client)
+    try:
+        vocab = TraceVocab.from_tokenizer(tokenizer, name=f"the tokenizer of {options.model or client.base_url}")
+    except VocabError as e:
+        raise BackendError(str(e)) from None
+    generator = RemoteGenerator(RemoteConfig(url=config.url, api_key=config.api_key, model=served), client=client)
+    return ModelPredictor(generator, vocab, prediction, "remote", f"{served} at {client.base_url}")
