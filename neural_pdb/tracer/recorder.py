@@ -24,7 +24,7 @@ import time
 import types
 from typing import Any, Callable
 
-from trace_format import Event, Frame, freeze_locals
+from trace_format import Event, Frame
 
 from .reprs import safe_repr
 from .results import TraceLimits, exception_line
@@ -33,6 +33,9 @@ from .results import TraceLimits, exception_line
 _IMPLICIT_CLASS_NAMES = frozenset({"__module__", "__qualname__", "__doc__", "__annotations__",
                                    "__firstlineno__", "__static_attributes__", "__classcell__",
                                    "__classdictcell__", "__type_params__"})
+
+
+_EVENTS = {"call": Event.CALL, "line": Event.LINE}
 
 
 class TraceStopped(BaseException):
@@ -57,7 +60,9 @@ def scope_locals(frame: types.FrameType) -> dict[str, Any]:
     if frame.f_code.co_flags & inspect.CO_OPTIMIZED:
         # A function. ``.0`` (a 3.11 comprehension's hidden iterator) is not a name
         # the user wrote, and 3.12+ inlined comprehensions have no such local.
-        return {k: v for k, v in namespace.items() if k.isidentifier()}
+        if ".0" in namespace:
+            return {k: v for k, v in namespace.items() if k.isidentifier()}
+        return namespace
     if namespace is frame.f_globals:
         return user_globals(namespace)
     return {k: v for k, v in namespace.items() if k not in _IMPLICIT_CLASS_NAMES}
@@ -168,8 +173,9 @@ class FrameRecorder:
         else:
             depth = len(self._open) - 1
         if event in ("call", "line"):
-            values = {k: safe_repr(v, max_repr) for k, v in scope_locals(frame).items()}
-            return Frame(Event(event), line, freeze_locals(values), None, lineno, function, depth)
+            # built directly as Frame.local_items: this runs for every frame
+            values = tuple([(k, safe_repr(v, max_repr)) for k, v in scope_locals(frame).items()])
+            return Frame(_EVENTS[event], line, values, None, lineno, function, depth)
         if event == "return":
             if self._open:
                 self._open.pop()
