@@ -116,7 +116,12 @@ class ModelPredictor:
 
         tokens0, _ = self._measure()
         started = time.perf_counter()
-        session = self._session_for(query, prefix)
+        try:
+            session = self._session_for(query, prefix)
+        except Exception as e:  # a true frame the session cannot place: this step has no prediction
+            self._forced = None
+            return Prediction((), seconds=time.perf_counter() - started,
+                              error=f"cannot force the true frames: {type(e).__name__}: {e}")
         # After a call frame the debugger forces <|line_sep|> to step in; so do we.
         forced = Event.LINE if prefix[-1].event is Event.CALL else None
         frames: tuple[Frame, ...] = ()

@@ -85,7 +85,10 @@ def run_real(code: str, entry: str, args: str, limits: RunLimits = RunLimits()) 
 def run_references(samples: Sequence[Sample], limits: RunLimits = RunLimits(), workers: int = 2,
                    runner: Callable[[str, str, str, RunLimits], RealRun] = run_real) -> Iterator[tuple[Sample, RealRun]]:
     """Real runs of ``samples``, yielded in order as they complete in order."""
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
         futures = [pool.submit(runner, s.code, s.entry, s.input, limits) for s in samples]
         for sample, future in zip(samples, futures):
             yield sample, future.result()
+    finally:  # on Ctrl-C (or an early stop) do not wait for the runs not started yet
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -135,11 +135,35 @@ def get_task(name: str) -> Task:
     return TASKS[name]()
 
 
+def internal_error(sample: Sample, error: BaseException) -> ProgramResult:
+    """A program the harness itself failed on: reported (status ``internal_error``), not
+    scored, and the evaluation goes on."""
+    return ProgramResult(sample.id, "internal_error", scored=False, expected=sample.output,
+                         error=f"internal error: {type(error).__name__}: {error}")
+
+
 def evaluate_batch(task: Task, items: Sequence[tuple[Sample, RealRun]], ctx: TaskContext) -> list[ProgramResult]:
     batched = getattr(task, "evaluate_batch", None)
-    if callable(batched):
-        return list(batched(items, ctx))
-    return [task.evaluate(s, r, ctx) for s, r in items]
+    try:
+        if callable(batched):
+            return list(batched(items, ctx))
+        return [task.evaluate(s, r, ctx) for s, r in items]
+    except (TaskError, KeyboardInterrupt):
+        raise
+    except Exception:
+        pass
+    # a batch failed: evaluate its programs one by one to find the culprit
+    return [_evaluate_one(task, s, r, ctx) for s, r in items]
+
+
+def _evaluate_one(task: Task, sample: Sample, reference: RealRun, ctx: TaskContext) -> ProgramResult:
+    try:
+        batched = getattr(task, "evaluate_batch", None)
+        return batched([(sample, reference)], ctx)[0] if callable(batched) else task.evaluate(sample, reference, ctx)
+    except (TaskError, KeyboardInterrupt):
+        raise
+    except Exception as e:  # a bug must cost one program, not the evaluation
+        return internal_error(sample, e)
 
 
 def unscored(sample: Sample, reference: RealRun) -> ProgramResult:

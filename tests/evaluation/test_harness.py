@@ -155,3 +155,22 @@ def test_a_looping_prediction_is_cut_relative_to_the_real_length(programs_file):
                          progress=False)
     result = run.results[0]
     assert result.status == "no_prediction" and result.tokens == 2 * result.trace_length + 50
+
+
+class BrokenPredictor(RealPredictor):
+    """Fails on one program with an unexpected exception (a bug somewhere)."""
+
+    name = "broken"
+
+    def rollout(self, query: Query, max_frames: int) -> Prediction:
+        if query.sample.id == "dict":
+            raise RuntimeError("boom")
+        return super().rollout(query, max_frames)
+
+
+def test_an_internal_error_costs_one_program(programs_file):
+    config = EvalConfig(programs_file, limit=3, limits=FAST, options=TaskOptions(batch_size=2))
+    report = build_report(run_evaluation(config, predictor=BrokenPredictor(FAST), progress=False))
+    assert report["counts"]["by_status"] == {"correct": 2, "internal_error": 1}
+    assert report["accuracy"] == 1.0 and report["n"] == 2
+    assert next(r for r in report["results"] if r["id"] == "dict")["error"] == "internal error: RuntimeError: boom"
