@@ -86,6 +86,13 @@ class ActionSession:
             segs.pop()  # <|end_of_text|>: actions (inverse ones) may still follow
         self._restart(segs, frames[-1])
 
+    def start_from_ids(self, ids: Sequence[int], current: Frame) -> None:
+        """Start from a plain session's token ids as they stand (its KV cache stays
+        valid: the action context extends exactly what the generator already holds)."""
+        self.ids = list(ids)
+        self.start_frame = current
+        self.steps = []
+
     def start_state(self, frame: Frame) -> None:
         """Start from one state given in full (``--start LINE --locals JSON``, an edit):
         the frames before it are unknown."""

@@ -66,7 +66,7 @@ class ActionOracleGenerator:
             reply = reply[len(forced_ids):]
         out = reply[:max_new_tokens]
         stop = out[-1] if out and out[-1] in stop_ids else None
-        return Generation(tuple(out), tuple(-0.05 for _ in out), stop)
+        return Generation(tuple(out), tuple(-0.1 for _ in out), stop)
 
     def close(self) -> None:
         pass

@@ -1,0 +1,305 @@
+"""``next``, ``return`` and ``continue`` in one prediction each, with an action-trained model.
+
+Two pieces, both drop-in subclasses of the debugger's own:
+
+- :class:`ActionModelBackend` is the model backend plus ``can_jump(action)`` and
+  ``jump(action, breakpoints)``: the target frame of a debugger action, predicted in one
+  go (:class:`~neural_pdb.inverse.action_session.ActionSession`) from the plain history
+  predicted so far. Once it has jumped, the frames in between are not in the model's
+  context, so it goes on in the action format: ``step`` is ``<|npdb:step_into|>``, a
+  skipped call is ``<|npdb:step_out|>``.
+- :class:`JumpEngine` is the engine plus one rule: when the user's command (bdb's
+  stepping state) is ``continue`` (to the enabled line breakpoints of the program), ``next``
+  or ``return``, and the backend can jump, the engine asks for the target frame instead
+  of rolling out frame by frame, then dispatches it through bdb's rules as any frame (a
+  condition that is false, a temporary breakpoint, the stop's display: all as before). A
+  backend without actions (CWM, a model without ``npdb_actions``, the real program) is
+  stepped frame by frame, exactly as without this class.
+
+A jump does not see the calls and returns it skips. A frame is placed by its function:
+the current function, a caller on the stack (returned to), or else a scope the jumps did
+not see (``where`` then shows one level for the unseen frames between).
+"""
+
+from __future__ import annotations
+
+import ast
+import bdb
+import builtins
+from dataclasses import replace
+from typing import Any, Mapping, Sequence
+
+from neural_pdb.backends.model import ModelBackend
+from neural_pdb.engine.backend import BackendError, FrameInfo
+from neural_pdb.engine.engine import Engine, Stop, ProgramEnd
+from neural_pdb.engine.views import FrameView
+from trace_format import Event, Frame
+from trace_format.actions import Action, breakpoint_map, supported_actions
+
+from .action_session import ActionError, ActionSession
+
+#: actions the engine jumps with (inverse ones are the inverse commands')
+JUMP_ACTIONS = (Action.CONTINUE, Action.STEP_OVER, Action.STEP_OUT)
+
+
+class ActionModelBackend(ModelBackend):
+    """A :class:`ModelBackend` that can also jump (see the module docstring)."""
+
+    def __init__(self, *args: Any, actions: set[Action] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if actions is None:
+            inner = getattr(self.generator, "inner", self.generator)
+            config = getattr(getattr(inner, "model", None), "config", None)
+            actions = supported_actions(config if config is not None else inner)
+        self.actions: set[Action] = set(actions)
+        self._reset_jumps()
+
+    def _reset_jumps(self) -> None:
+        self._jumps: ActionSession | None = None
+        self._names: list[str] = []     # function of each open scope, index = depth
+        self._returned = False          # the last frame was a return: its scope closes next
+        self._jump_info: list[FrameInfo] = []
+        self._jump_finished = False
+        self._active = False            # jumped: from here on every step is an action
+
+    def can_jump(self, action: Action) -> bool:
+        # after a jump every step is an action, so stepping must be one too
+        return action in self.actions and Action.STEP_INTO in self.actions and Action.STEP_OUT in self.actions
+
+    @property
+    def jumped(self) -> bool:
+        return self._active
+
+    # --- where frames stand -----------------------------------------------------------------
+
+    def _advance_names(self, frame: Frame) -> Frame:
+        """Move the scope names past ``frame`` and give it its depth, by its function: a
+        call opens a scope; another frame runs in the current scope if it is that
+        function's, else in the nearest caller of that name (returned to), else in a
+        scope the jumps did not see (a caller that was returned to, or a callee that was
+        entered). Placing by function, not by the action, corrects itself: a scope
+        placed too shallow after a jump is placed right once it returns."""
+        names = self._names
+        if self._returned:
+            if names:
+                names.pop()
+            self._returned = False
+        fn = frame.function or "?"
+        if frame.event is Event.CALL:
+            depth = len(names)
+            names.append(fn)
+        else:
+            if names and names[-1] == fn:
+                depth = len(names) - 1
+            elif fn in names:
+                depth = len(names) - 1 - names[::-1].index(fn)
+                del names[depth + 1:]
+            else:
+                depth = len(names)
+                names.append(fn)
+            if frame.event is Event.RETURN:
+                self._returned = True
+        if frame.depth != depth:
+            frame = frame.with_position(frame.lineno, frame.function, depth)
+        return frame
+
+    def _replay_names(self) -> None:
+        self._names, self._returned = [], False
+        for f in self.session.frames:
+            self._advance_names(f)
+        if self._jumps is not None:
+            for step in self._jumps.steps:
+                self._advance_names(step.result.frame)
+
+    # --- jumping --------------------------------------------------------------------------
+
+    def _open_jumps(self) -> ActionSession:
+        if self._jumps is None:
+            current = self.session.current
+            if current is None:
+                raise BackendError("no frame to jump from")
+            session = ActionSession(self.generator, self.session.vocab, self.source,
+                                    temperature=self.config.temperature, top_p=self.config.top_p,
+                                    seed=self.config.seed, max_frame_tokens=self.config.max_frame_tokens,
+                                    max_retries=self.config.max_retries)
+            session.start_from_ids(self.session.ids, current.frame)
+            self._jumps = session
+            self._replay_names()
+        return self._jumps
+
+    def jump(self, action: Action, breakpoints: Mapping[int, str] | Sequence[int] = ()) -> Frame | None:
+        """The frame ``action`` leads to; None once the program has finished."""
+        if self._jump_finished or (self._jumps is None and self.session.finished):
+            return None
+        if not self.can_jump(action):
+            raise BackendError(f"this model was not trained on {action.value}")
+        session = self._open_jumps()
+        cur = session.current
+        if cur is not None and cur.event is Event.RETURN and cur.depth == 0:
+            self._jump_finished = True
+            return None
+        try:
+            result = session.predict(action, breakpoints if action is Action.CONTINUE else None)
+        except ActionError as e:
+            if not session.steps:
+                self._reset_jumps()
+            raise BackendError(str(e), raw=e.raw) from None
+        frame = self._advance_names(result.frame)
+        if frame is not result.frame:
+            session.steps[-1].result = replace(result, frame=frame)
+        self._jump_info.append(FrameInfo(predicted=True, confidence=result.confidence))
+        self._active = True
+        return frame
+
+    # --- the Backend protocol in action mode ---------------------------------------------
+
+    def next_frame(self, skip_call: bool = False) -> Frame | None:
+        if not self._active:
+            return super().next_frame(skip_call)
+        current = self._jumps.current
+        action = Action.STEP_OUT if skip_call and current is not None and current.event is Event.CALL else Action.STEP_INTO
+        return self.jump(action)
+
+    def info(self) -> FrameInfo:
+        if self.jumped and self._jump_info:
+            return self._jump_info[-1]
+        return super().info()
+
+    def start(self) -> Frame | None:
+        self._reset_jumps()
+        return super().start()
+
+    def rewind(self, n_frames: int) -> bool:
+        if not self.jumped:
+            return super().rewind(n_frames)
+        steps = len(self._jumps.steps)
+        if n_frames <= steps:
+            self._jumps.rewind(n_frames)
+            del self._jump_info[len(self._jump_info) - n_frames:]
+            self._jump_finished = False
+            if not self._jumps.steps and self._jumps.start_frame is self.session.current.frame:
+                self._reset_jumps()  # back before the first jump: plain stepping again
+            else:
+                self._replay_names()
+            return True
+        self._reset_jumps()
+        return super().rewind(n_frames - steps)
+
+    def edit_locals(self, changes: dict[str, str]) -> Frame:
+        if not self.jumped:
+            return super().edit_locals(changes)
+        current = self._jumps.current
+        if current is None or not current.has_locals:
+            raise BackendError("this frame has no locals to edit")
+        values = dict(current.locals)
+        values.update(changes)
+        edited = current.with_locals(values)
+        # the edited state is given in full: the model goes on from it, history unknown
+        self._jumps.start_state(edited)
+        return edited
+
+    @property
+    def frames(self) -> list[Frame]:
+        jumped = [s.result.frame for s in self._jumps.steps] if self._jumps is not None else []
+        return self.session.frames + jumped
+
+    def evaluate(self, expression: str, frame_index: int) -> Any:
+        frames = self.frames
+        if not -len(frames) <= frame_index < len(frames):
+            raise IndexError(f"no frame {frame_index}")
+        frame = frames[frame_index]
+        namespace: dict[str, Any] = {}
+        items = frame.local_items if frame.has_locals else [("__return__", frame.value or "")]
+        for name, text in items:
+            try:
+                namespace[name] = ast.literal_eval(text)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                pass
+        return eval(compile(expression, "<string>", "eval"), {"__builtins__": builtins}, namespace)
+
+
+class JumpEngine(Engine):
+    """The engine, jumping where the backend can (see the module docstring)."""
+
+    #: jumps in a row before stepping frame by frame (a condition false at each hit)
+    max_jumps = 16
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: frames predicted by jumps, for measurements
+        self.jumps_made = 0
+
+    def _jump_action(self) -> Action | None:
+        can = getattr(self.backend, "can_jump", None)
+        if not callable(can) or not self.at_frontier or self._first_pending or self.finished is not None:
+            return None
+        last = self.stops[-1].view if self.stops else None
+        if last is None:
+            return None
+        action = None
+        if self.stopframe is self.botframe and self.stoplineno == -1 and self.returnframe is None:
+            if self._breakpoints_expressible():
+                action = Action.CONTINUE
+        elif self.stopframe is last and self.returnframe is None and self.stoplineno == 0:
+            action = Action.STEP_OVER
+        elif self.returnframe is last and self.stopframe is last.f_back and self.stoplineno == 0:
+            action = Action.STEP_OUT
+        return action if action is not None and can(action) else None
+
+    def _breakpoint_list(self) -> list[bdb.Breakpoint]:
+        return [bp for bp in bdb.Breakpoint.bpbynumber if bp is not None]
+
+    def _breakpoints_expressible(self) -> bool:
+        """Line breakpoints in the program's file only: a function breakpoint or one in
+        another file cannot be said to the model (then: frame by frame)."""
+        for bp in self._breakpoint_list():
+            if bp.enabled and (bp.funcname or self.canonic(bp.file) != self.mainpyfile):
+                return False
+        return True
+
+    def _breakpoint_lines(self) -> dict[int, str]:
+        lines = {bp.line for bp in self._breakpoint_list() if bp.enabled and self.canonic(bp.file) == self.mainpyfile}
+        return breakpoint_map(self.backend.source, lines)
+
+    def resume(self) -> Stop | ProgramEnd:
+        last = self.stops[-1] if self.stops else None
+        if last is not None and last.event == "return" and self.stopframe is last.view and self.stoplineno != -1:
+            # bdb: 'next' or 'until' at a return stop stops at the very next event (as
+            # Engine.resume does; here before choosing a jump)
+            self._set_stopinfo(None, None)
+        action = self._jump_action()
+        if action is None:
+            return super().resume()
+        self._stop = None
+        for _ in range(self.max_jumps):
+            bps = self._breakpoint_lines() if action is Action.CONTINUE else {}
+            frame = self.backend.jump(action, bps)  # a BackendError leaves the session at its stop
+            if frame is None:
+                return self._end()
+            self.jumps_made += 1
+            record = self._record(frame, self.backend.info())
+            self.history.append(record)
+            self.cursor = len(self.history)
+            self._dispatch(record)
+            if self._stop is not None:
+                return self._stop
+            action = self._jump_action() or None
+            if action is None:
+                break
+        return super().resume()
+
+    def _record(self, frame: Frame, info: FrameInfo):
+        """After a jump, bring the model stack to the frame's depth first (the calls and
+        returns in between were not seen); then record it as any frame."""
+        if info.live is None and getattr(self.backend, "jumped", False) and frame.depth is not None:
+            stack = self._model_stack
+            depth = frame.depth
+            if frame.event is Event.CALL:
+                del stack[max(depth, 1):]
+            else:
+                del stack[max(depth + 1, 1):]
+                if len(stack) == depth:  # a scope whose call was not seen
+                    parent = stack[-1] if stack else self._synthetic_root()
+                    code = self.program.for_call(frame.function, None)
+                    stack.append(FrameView(code, parent, lineno=frame.lineno or 0))
+        return super()._record(frame, info)

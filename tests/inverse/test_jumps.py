@@ -1,0 +1,96 @@
+"""next / return / continue in one prediction each with an action model; rollouts otherwise.
+
+The same pdb session runs on the plain engine (frame by frame) and on the jumping engine
+over a scripted action-trained model that knows the real trace: pdb's output must be the
+same, and the jumping session must generate fewer frames."""
+
+from __future__ import annotations
+
+import bdb
+import io
+
+from neural_pdb.inverse.jumps import ActionModelBackend, JumpEngine
+from neural_pdb.program import Program
+from neural_pdb.shell.debugger import Debugger
+from neural_pdb.shell.reader import PlainReader
+from neural_pdb.tracer import trace_script
+from tests.inverse.action_oracle import CombinedOracle, action_vocab
+from trace_format.actions import Action
+
+SCRIPT = """def g(x):
+    y = x * 2
+    return y + 1
+
+def f(a):
+    total = 0
+    for i in range(a):
+        total += g(i)
+    return total
+
+print(f(3))
+"""
+
+
+def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action)) -> tuple[str, CombinedOracle, object]:
+    path = tmp_path / "prog.py"
+    path.write_text(SCRIPT)
+    trace = trace_script(Program(str(path), SCRIPT)).trace
+    vocab = action_vocab()
+    oracle = CombinedOracle(trace, vocab, actions)
+    backend = ActionModelBackend(str(path), trace.source, oracle, vocab)
+    out = io.StringIO()
+    reader = PlainReader(io.StringIO("\n".join(commands + ["q"]) + "\n"), out)
+    debugger = Debugger(backend, stdout=out, reader=reader, readrc=False)
+    if jumping:
+        debugger.engine = JumpEngine(backend, message=debugger.message)
+        debugger.mainpyfile = debugger.engine.mainpyfile
+    try:
+        debugger.run_session()
+    finally:
+        bdb.Breakpoint.clearBreakpoints()
+    return out.getvalue(), oracle, debugger.engine
+
+
+COMMANDS = ["b 3", "c", "p x, y", "c", "p x", "return", "n", "n", "p total", "cl 1", "b 9", "c", "p total",
+            "n", "n", "c"]
+
+
+def test_jumps_answer_as_the_rollout_does(tmp_path):
+    rolled, rolled_oracle, _ = session(tmp_path, COMMANDS, jumping=False)
+    jumped, jumped_oracle, engine = session(tmp_path, COMMANDS, jumping=True)
+    assert "(npdb) (0, 0)" in rolled and "(npdb) 1\n" in rolled and "(npdb) 4\n" in rolled and "(npdb) 9\n" in rolled
+    assert jumped == rolled
+    assert engine.jumps_made >= 5
+    assert jumped_oracle.generated < rolled_oracle.generated
+
+
+def test_where_after_a_jump_shows_the_scopes_it_knows(tmp_path):
+    out, _, _ = session(tmp_path, ["b 3", "c", "where", "return", "n", "where"], jumping=True)
+    first, second = [chunk for chunk in out.split("(npdb) ") if "bdb.py(600)run()" in chunk]
+    # the jump into g did not see f's call: g hangs under the module ...
+    assert "prog.py(3)g()" in first and "f()" not in first
+    # ... until g returns into f, which is then known
+    assert "prog.py(7)f()" in second
+
+
+def test_continue_to_the_end_is_one_prediction(tmp_path):
+    out, oracle, engine = session(tmp_path, ["b 3", "cl 1", "c"], jumping=True)
+    assert "The program finished and will be restarted" in out
+    assert engine.jumps_made == 1
+    assert oracle.jumps.calls == 1          # one action query ...
+    assert oracle.plain.calls and len(oracle.plain.calls) <= 2  # ... after the first stop's frames
+
+
+def test_a_model_without_actions_rolls_out(tmp_path):
+    out, oracle, engine = session(tmp_path, ["b 3", "c", "p x"], jumping=True, actions=())
+    assert "(npdb) 0" in out
+    assert engine.jumps_made == 0 and oracle.jumps.calls == 0
+
+
+def test_conditional_and_function_breakpoints(tmp_path):
+    # a false condition: the jump lands on line 3, bdb does not stop, the next jump goes on
+    out, _, engine = session(tmp_path, ["b 3, x == 2", "c", "p x"], jumping=True)
+    assert "(npdb) 2" in out and engine.jumps_made == 3
+    # a function breakpoint cannot be said to the model: frame by frame
+    out, _, engine = session(tmp_path, ["b g", "c", "p x"], jumping=True)
+    assert "(npdb) 0" in out and engine.jumps_made == 0
