@@ -2,9 +2,8 @@
 
 Examples::
 
+    neural-pdb eval ../shared/data/cruxeval-dev.jsonl --limit 50 --report out/cruxeval.json
     neural-pdb eval ../shared/data/cruxeval-dev.jsonl --backend real          # must be 1.0
-    neural-pdb eval ../shared/data/cruxeval-dev.jsonl --task output --limit 50 \\
-        --report benchmarks/results/cruxeval_output.json
     neural-pdb eval progs.jsonl --task trace --mode rollout --model path/to/model
 """
 
@@ -45,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dataset", help="CruxEval-format JSONL file")
     p.add_argument("--task", default="output", help=f"one of: {', '.join(task_names())} (default output)")
-    p.add_argument("--backend", default="real", choices=BACKENDS, help="who predicts (default real)")
+    p.add_argument("--backend", default="model", choices=BACKENDS,
+                   help="who predicts: the model (default), a remote server, or the real program (a self-check)")
     p.add_argument("--model", help="model path or id for --backend model (default: the embedded model)")
     p.add_argument("--url", help="server URL for --backend remote")
     p.add_argument("--api-key", help="API key for --backend remote")

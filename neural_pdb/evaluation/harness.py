@@ -29,7 +29,9 @@ class EvalError(Exception):
 class EvalConfig:
     dataset: str
     task: str = "output"
-    backend: str = "real"
+    #: who predicts: "model" (default: the embedded model, or ``model``), "remote", or "real"
+    #: (the program itself, the harness's own check)
+    backend: str = "model"
     #: model path or id (``model`` backend; None: the embedded default model)
     model: str | None = None
     #: server URL (``remote`` backend)
@@ -52,9 +54,9 @@ class EvalConfig:
     def settings(self) -> dict:
         return {"dataset": self.dataset, "task": self.task, "backend": self.backend, "model": self.model,
                 "url": self.url, "entry": self.entry, "limit": self.limit, "seed": self.seed, "device": self.device,
-                "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p, "max_frame_tokens": self.max_frame_tokens,
-                "mode": self.options.mode if self.task == "trace" else None, "max_frames": self.options.max_frames,
-                "length_cap": self.options.length_cap,
+                "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p,
+                "max_frame_tokens": self.max_frame_tokens, "mode": self.options.mode if self.task == "trace" else None,
+                "max_frames": self.options.max_frames, "length_cap": self.options.length_cap,
                 "batch_size": self.options.batch_size, "timeout": self.limits.timeout,
                 "memory_mb": self.limits.memory_mb, "max_repr": self.limits.max_repr}
 

@@ -33,7 +33,7 @@ def test_eval_real_backend_writes_report_summary_and_plots(tmp_path):
 
 def test_eval_trace_task_prints_the_summary_without_report(tmp_path):
     data = write_jsonl(tmp_path / "p.jsonl", PROGRAMS[:2])
-    proc = neural_pdb("eval", data, "--task", "trace", "--mode", "rollout", "--quiet")
+    proc = neural_pdb("eval", data, "--backend", "real", "--task", "trace", "--mode", "rollout", "--quiet")
     assert proc.returncode == 0, proc.stderr
     assert "| frame exact match | 100.0% |" in proc.stdout
     assert "trace [real]: accuracy 1.0000 (n=2" in proc.stdout
@@ -54,5 +54,6 @@ def test_eval_bad_input_is_one_line_without_traceback(tmp_path):
 
 def test_min_accuracy_fails_the_run_when_missed(tmp_path):
     row = dict(PROGRAMS[0], output="4")  # the dataset's expectation is wrong: real scores 0
-    proc = neural_pdb("eval", write_jsonl(tmp_path / "p.jsonl", [row]), "--min-accuracy", "1.0", "--quiet")
+    proc = neural_pdb("eval", write_jsonl(tmp_path / "p.jsonl", [row]), "--backend", "real", "--min-accuracy", "1.0",
+                      "--quiet")
     assert proc.returncode == 1 and "accuracy 0.0000" in proc.stdout

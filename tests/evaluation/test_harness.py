@@ -18,7 +18,7 @@ FAST = RunLimits(timeout=2.0, memory_mb=512, max_frames=2000)
 
 
 def test_real_backend_scores_exactly_one_on_output(programs_file):
-    run = run_evaluation(EvalConfig(programs_file, task="output", limits=FAST), progress=False)
+    run = run_evaluation(EvalConfig(programs_file, task="output", limits=FAST, backend="real"), progress=False)
     report = build_report(run)
     assert report["accuracy"] == 1.0 and report["n"] == len(PROGRAMS)
     assert {r["value_kind"] for r in report["results"]} == {"int", "dict", "list", "set", "tuple"}
@@ -28,7 +28,7 @@ def test_real_backend_scores_exactly_one_on_output(programs_file):
 def test_real_backend_scores_exactly_one_on_trace_both_modes(programs_file):
     for mode in ("forced", "rollout"):
         run = run_evaluation(EvalConfig(programs_file, task="trace", limits=FAST,
-                                        options=TaskOptions(mode=mode)), progress=False)
+                                        options=TaskOptions(mode=mode), backend="real"), progress=False)
         report = build_report(run)
         assert report["accuracy"] == 1.0 and report["n"] == len(PROGRAMS)
         assert report["metrics"]["trace_metrics"]["locals_exact_match"] == 1.0
@@ -38,8 +38,8 @@ def test_real_backend_scores_exactly_one_on_trace_both_modes(programs_file):
 def test_failing_programs_are_reported_and_evaluation_goes_on(tmp_path):
     rows = [HANG, PROGRAMS[0], LOOP, CRASH, MEMORY, BAD_EXPECTED, PROGRAMS[1]]
     path = write_jsonl(tmp_path / "bad.jsonl", rows)
-    run = run_evaluation(EvalConfig(path, limits=RunLimits(timeout=1.0, memory_mb=256, max_frames=500)),
-                         progress=False)
+    limits = RunLimits(timeout=1.0, memory_mb=256, max_frames=500)
+    run = run_evaluation(EvalConfig(path, limits=limits, backend="real"), progress=False)
     status = {r.id: r.status for r in run.results}
     assert status == {"hang": "hang", "count": "correct", "loop": "hang", "crash": "raised", "memory": "memory",
                       "badexp": "invalid", "dict": "correct"}
@@ -65,7 +65,8 @@ class OffByOnePredictor(RealPredictor):
 
 
 def test_a_wrong_predictor_is_scored_wrong(programs_file):
-    run = run_evaluation(EvalConfig(programs_file, limits=FAST), predictor=OffByOnePredictor(FAST), progress=False)
+    run = run_evaluation(EvalConfig(programs_file, limits=FAST, backend="real"), predictor=OffByOnePredictor(FAST),
+                         progress=False)
     report = build_report(run)
     assert report["accuracy"] == 4 / 5
     wrong = next(r for r in report["results"] if r["id"] == "count")
@@ -75,7 +76,7 @@ def test_a_wrong_predictor_is_scored_wrong(programs_file):
 
 
 def test_report_schema(programs_file):
-    run = run_evaluation(EvalConfig(programs_file, limit=2, limits=FAST), progress=False)
+    run = run_evaluation(EvalConfig(programs_file, limit=2, limits=FAST, backend="real"), progress=False)
     report = json.loads(json.dumps(build_report(run)))
     assert {"accuracy", "n", "task", "backend", "settings", "counts", "timing", "metrics", "breakdowns", "results",
             "schema_version"} <= set(report)
@@ -134,7 +135,7 @@ def test_generated_records_are_read_as_samples(tmp_path):
     path = write_jsonl(tmp_path / "gen.jsonl", rows)
     samples = load_dataset(path)
     assert [(s.id, s.input, s.output, s.entry) for s in samples] == [("g1", "'banana', 'a'", "3", "f")]
-    report = build_report(run_evaluation(EvalConfig(path, limits=FAST), progress=False))
+    report = build_report(run_evaluation(EvalConfig(path, limits=FAST, backend="real"), progress=False))
     assert (report["accuracy"], report["n"]) == (1.0, 1)
 
 
@@ -151,8 +152,8 @@ def test_a_looping_prediction_is_cut_relative_to_the_real_length(programs_file):
     assert TaskOptions(max_frames=1000, length_cap=2.0).frame_budget(10) == 70
     assert TaskOptions(max_frames=60, length_cap=2.0).frame_budget(10) == 60
     assert TaskOptions(max_frames=1000, length_cap=0).frame_budget(10) == 1000
-    run = run_evaluation(EvalConfig(programs_file, limit=1, limits=FAST), predictor=LoopingPredictor(FAST),
-                         progress=False)
+    run = run_evaluation(EvalConfig(programs_file, limit=1, limits=FAST, backend="real"),
+                         predictor=LoopingPredictor(FAST), progress=False)
     result = run.results[0]
     assert result.status == "no_prediction" and result.tokens == 2 * result.trace_length + 50
 
@@ -169,7 +170,7 @@ class BrokenPredictor(RealPredictor):
 
 
 def test_an_internal_error_costs_one_program(programs_file):
-    config = EvalConfig(programs_file, limit=3, limits=FAST, options=TaskOptions(batch_size=2))
+    config = EvalConfig(programs_file, limit=3, limits=FAST, options=TaskOptions(batch_size=2), backend="real")
     report = build_report(run_evaluation(config, predictor=BrokenPredictor(FAST), progress=False))
     assert report["counts"]["by_status"] == {"correct": 2, "internal_error": 1}
     assert report["accuracy"] == 1.0 and report["n"] == 2

@@ -51,7 +51,7 @@ def oracle_predictor(wrong_program=None):
 def test_a_model_that_replays_reality_scores_one_on_every_task(tmp_path):
     data = write_jsonl(tmp_path / "p.jsonl", PROGRAMS)
     for task, mode in (("output", "forced"), ("trace", "forced"), ("trace", "rollout")):
-        run = run_evaluation(EvalConfig(data, task=task, limits=FAST, options=TaskOptions(mode=mode)),
+        run = run_evaluation(EvalConfig(data, task=task, limits=FAST, options=TaskOptions(mode=mode), backend="model"),
                              predictor=oracle_predictor(), progress=False)
         report = build_report(run)
         assert (report["accuracy"], report["n"]) == (1.0, len(PROGRAMS)), (task, mode, report["results"])
@@ -60,8 +60,8 @@ def test_a_model_that_replays_reality_scores_one_on_every_task(tmp_path):
 
 def test_model_errors_in_values_are_found(tmp_path):
     data = write_jsonl(tmp_path / "p.jsonl", PROGRAMS[:2])
-    run = run_evaluation(EvalConfig(data, task="trace", limits=FAST), predictor=oracle_predictor("if c == ch"),
-                         progress=False)
+    run = run_evaluation(EvalConfig(data, task="trace", limits=FAST, backend="model"),
+                         predictor=oracle_predictor("if c == ch"), progress=False)
     by_id = {r.id: r for r in run.results}
     assert by_id["dict"].correct
     count = by_id["count"]
