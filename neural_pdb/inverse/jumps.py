@@ -1,20 +1,12 @@
-"""``next``, ``return`` and ``continue`` in one prediction each, with an action-trained model.
+"""The model backend, able to jump: a debugger action's target frame in one prediction.
 
-Two pieces, both drop-in subclasses of the debugger's own:
-
-- :class:`ActionModelBackend` is the model backend plus ``can_jump(action)`` and
-  ``jump(action, breakpoints)``: the target frame of a debugger action, predicted in one
-  go (:class:`~neural_pdb.inverse.action_session.ActionSession`) from the plain history
-  predicted so far. Once it has jumped, the frames in between are not in the model's
-  context, so it goes on in the action format: ``step`` is ``<|npdb:step_into|>``, a
-  skipped call is ``<|npdb:step_out|>``.
-- :class:`JumpEngine` is the engine plus one rule: when the user's command (bdb's
-  stepping state) is ``continue`` (to the enabled line breakpoints of the program), ``next``
-  or ``return``, and the backend can jump, the engine asks for the target frame instead
-  of rolling out frame by frame, then dispatches it through bdb's rules as any frame (a
-  condition that is false, a temporary breakpoint, the stop's display: all as before). A
-  backend without actions (CWM, a model without ``npdb_actions``, the real program) is
-  stepped frame by frame, exactly as without this class.
+:class:`ActionModelBackend` is the model backend plus ``can_jump(action)`` and
+``jump(action, breakpoints)``: the target frame of a debugger action, predicted in one go
+(:class:`~neural_pdb.inverse.action_session.ActionSession`) from the plain history
+predicted so far. Once it has jumped, the frames in between are not in the model's
+context, so it goes on in the action format: ``step`` is ``<|npdb:step_into|>``, a
+skipped call is ``<|npdb:step_out|>``. The engine that asks for jumps is
+:class:`neural_pdb.inverse.jump_engine.JumpEngine`.
 
 A jump does not see the calls and returns it skips. A frame is placed by its function:
 the current function, a caller on the stack (returned to), or else a scope the jumps did
@@ -24,22 +16,16 @@ not see (``where`` then shows one level for the unseen frames between).
 from __future__ import annotations
 
 import ast
-import bdb
 import builtins
 from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 from neural_pdb.backends.model import ModelBackend
 from neural_pdb.engine.backend import BackendError, FrameInfo
-from neural_pdb.engine.engine import Engine, Stop, ProgramEnd
-from neural_pdb.engine.views import FrameView
 from trace_format import Event, Frame
-from trace_format.actions import Action, breakpoint_map, supported_actions
+from trace_format.actions import Action, supported_actions
 
 from .action_session import ActionError, ActionSession
-
-#: actions the engine jumps with (inverse ones are the inverse commands')
-JUMP_ACTIONS = (Action.CONTINUE, Action.STEP_OVER, Action.STEP_OUT)
 
 
 class ActionModelBackend(ModelBackend):
@@ -216,90 +202,3 @@ class ActionModelBackend(ModelBackend):
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 pass
         return eval(compile(expression, "<string>", "eval"), {"__builtins__": builtins}, namespace)
-
-
-class JumpEngine(Engine):
-    """The engine, jumping where the backend can (see the module docstring)."""
-
-    #: jumps in a row before stepping frame by frame (a condition false at each hit)
-    max_jumps = 16
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: frames predicted by jumps, for measurements
-        self.jumps_made = 0
-
-    def _jump_action(self) -> Action | None:
-        can = getattr(self.backend, "can_jump", None)
-        if not callable(can) or not self.at_frontier or self._first_pending or self.finished is not None:
-            return None
-        last = self.stops[-1].view if self.stops else None
-        if last is None:
-            return None
-        action = None
-        if self.stopframe is self.botframe and self.stoplineno == -1 and self.returnframe is None:
-            if self._breakpoints_expressible():
-                action = Action.CONTINUE
-        elif self.stopframe is last and self.returnframe is None and self.stoplineno == 0:
-            action = Action.STEP_OVER
-        elif self.returnframe is last and self.stopframe is last.f_back and self.stoplineno == 0:
-            action = Action.STEP_OUT
-        return action if action is not None and can(action) else None
-
-    def _breakpoint_list(self) -> list[bdb.Breakpoint]:
-        return [bp for bp in bdb.Breakpoint.bpbynumber if bp is not None]
-
-    def _breakpoints_expressible(self) -> bool:
-        """Line breakpoints in the program's file only: a function breakpoint or one in
-        another file cannot be said to the model (then: frame by frame)."""
-        for bp in self._breakpoint_list():
-            if bp.enabled and (bp.funcname or self.canonic(bp.file) != self.mainpyfile):
-                return False
-        return True
-
-    def _breakpoint_lines(self) -> dict[int, str]:
-        lines = {bp.line for bp in self._breakpoint_list() if bp.enabled and self.canonic(bp.file) == self.mainpyfile}
-        return breakpoint_map(self.backend.source, lines)
-
-    def resume(self) -> Stop | ProgramEnd:
-        last = self.stops[-1] if self.stops else None
-        if last is not None and last.event == "return" and self.stopframe is last.view and self.stoplineno != -1:
-            # bdb: 'next' or 'until' at a return stop stops at the very next event (as
-            # Engine.resume does; here before choosing a jump)
-            self._set_stopinfo(None, None)
-        action = self._jump_action()
-        if action is None:
-            return super().resume()
-        self._stop = None
-        for _ in range(self.max_jumps):
-            bps = self._breakpoint_lines() if action is Action.CONTINUE else {}
-            frame = self.backend.jump(action, bps)  # a BackendError leaves the session at its stop
-            if frame is None:
-                return self._end()
-            self.jumps_made += 1
-            record = self._record(frame, self.backend.info())
-            self.history.append(record)
-            self.cursor = len(self.history)
-            self._dispatch(record)
-            if self._stop is not None:
-                return self._stop
-            action = self._jump_action() or None
-            if action is None:
-                break
-        return super().resume()
-
-    def _record(self, frame: Frame, info: FrameInfo):
-        """After a jump, bring the model stack to the frame's depth first (the calls and
-        returns in between were not seen); then record it as any frame."""
-        if info.live is None and getattr(self.backend, "jumped", False) and frame.depth is not None:
-            stack = self._model_stack
-            depth = frame.depth
-            if frame.event is Event.CALL:
-                del stack[max(depth, 1):]
-            else:
-                del stack[max(depth + 1, 1):]
-                if len(stack) == depth:  # a scope whose call was not seen
-                    parent = stack[-1] if stack else self._synthetic_root()
-                    code = self.program.for_call(frame.function, None)
-                    stack.append(FrameView(code, parent, lineno=frame.lineno or 0))
-        return super()._record(frame, info)

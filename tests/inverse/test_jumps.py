@@ -9,7 +9,8 @@ from __future__ import annotations
 import bdb
 import io
 
-from neural_pdb.inverse.jumps import ActionModelBackend, JumpEngine
+from neural_pdb.inverse.jump_engine import JumpEngine
+from neural_pdb.inverse.jumps import ActionModelBackend
 from neural_pdb.program import Program
 from neural_pdb.shell.debugger import Debugger
 from neural_pdb.shell.reader import PlainReader

@@ -1,0 +1,116 @@
+"""The engine, jumping where the backend can: ``next``, ``return`` and ``continue`` in one
+prediction each with an action-trained model.
+
+When the user's command (bdb's stepping state) is ``continue`` (to the enabled line
+breakpoints of the program), ``next`` or ``return``, and the backend says it can jump
+(``can_jump(action)``, see :class:`neural_pdb.inverse.jumps.ActionModelBackend`), the
+engine asks for the target frame (``jump(action, breakpoints)``) instead of rolling out
+frame by frame, then dispatches it through bdb's rules as any frame: a condition that is
+false, a temporary breakpoint, the stop's display, all as before. Any other backend
+(the real program, CWM, a model without ``npdb_actions``) is stepped frame by frame,
+exactly as by :class:`~neural_pdb.engine.engine.Engine`.
+
+A jump does not see the calls and returns it skips: the backend places each frame by
+its function (``Frame.depth``) and the engine brings its stack of activations to that
+depth, so ``where`` shows the scopes the jumps know.
+
+No model imports here: the engine stays light for the real backend.
+"""
+
+from __future__ import annotations
+
+import bdb
+from typing import Any
+
+from neural_pdb.engine.backend import FrameInfo
+from neural_pdb.engine.engine import Engine, ProgramEnd, Stop
+from neural_pdb.engine.views import FrameView
+from trace_format import Event, Frame
+from trace_format.actions import Action, breakpoint_map
+
+
+class JumpEngine(Engine):
+    """The engine, jumping where the backend can (see the module docstring)."""
+
+    #: jumps in a row before stepping frame by frame (a condition false at each hit)
+    max_jumps = 16
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: frames predicted by jumps, for measurements
+        self.jumps_made = 0
+
+    def _jump_action(self) -> Action | None:
+        can = getattr(self.backend, "can_jump", None)
+        if not callable(can) or not self.at_frontier or self._first_pending or self.finished is not None:
+            return None
+        last = self.stops[-1].view if self.stops else None
+        if last is None:
+            return None
+        action = None
+        if self.stopframe is self.botframe and self.stoplineno == -1 and self.returnframe is None:
+            if self._breakpoints_expressible():
+                action = Action.CONTINUE
+        elif self.stopframe is last and self.returnframe is None and self.stoplineno == 0:
+            action = Action.STEP_OVER
+        elif self.returnframe is last and self.stopframe is last.f_back and self.stoplineno == 0:
+            action = Action.STEP_OUT
+        return action if action is not None and can(action) else None
+
+    def _breakpoint_list(self) -> list[bdb.Breakpoint]:
+        return [bp for bp in bdb.Breakpoint.bpbynumber if bp is not None]
+
+    def _breakpoints_expressible(self) -> bool:
+        """Line breakpoints in the program's file only: a function breakpoint or one in
+        another file cannot be said to the model (then: frame by frame)."""
+        for bp in self._breakpoint_list():
+            if bp.enabled and (bp.funcname or self.canonic(bp.file) != self.mainpyfile):
+                return False
+        return True
+
+    def _breakpoint_lines(self) -> dict[int, str]:
+        lines = {bp.line for bp in self._breakpoint_list() if bp.enabled and self.canonic(bp.file) == self.mainpyfile}
+        return breakpoint_map(self.backend.source, lines)
+
+    def resume(self) -> Stop | ProgramEnd:
+        last = self.stops[-1] if self.stops else None
+        if last is not None and last.event == "return" and self.stopframe is last.view and self.stoplineno != -1:
+            # bdb: 'next' or 'until' at a return stop stops at the very next event (as
+            # Engine.resume does; here before choosing a jump)
+            self._set_stopinfo(None, None)
+        action = self._jump_action()
+        if action is None:
+            return super().resume()
+        self._stop = None
+        for _ in range(self.max_jumps):
+            bps = self._breakpoint_lines() if action is Action.CONTINUE else {}
+            frame = self.backend.jump(action, bps)  # a BackendError leaves the session at its stop
+            if frame is None:
+                return self._end()
+            self.jumps_made += 1
+            record = self._record(frame, self.backend.info())
+            self.history.append(record)
+            self.cursor = len(self.history)
+            self._dispatch(record)
+            if self._stop is not None:
+                return self._stop
+            action = self._jump_action() or None
+            if action is None:
+                break
+        return super().resume()
+
+    def _record(self, frame: Frame, info: FrameInfo):
+        """After a jump, bring the model stack to the frame's depth first (the calls and
+        returns in between were not seen); then record it as any frame."""
+        if info.live is None and getattr(self.backend, "jumped", False) and frame.depth is not None:
+            stack = self._model_stack
+            depth = frame.depth
+            if frame.event is Event.CALL:
+                del stack[max(depth, 1):]
+            else:
+                del stack[max(depth + 1, 1):]
+                if len(stack) == depth:  # a scope whose call was not seen
+                    parent = stack[-1] if stack else self._synthetic_root()
+                    code = self.program.for_call(frame.function, None)
+                    stack.append(FrameView(code, parent, lineno=frame.lineno or 0))
+        return super()._record(frame, info)
