@@ -4,8 +4,10 @@ Reproduce (from the repository root; about a minute on a quiet machine):
 
     PYTHONHASHSEED=0 python benchmarks/tracer_overhead.py --repeat 3
 
-Rows, each the best of ``--repeat`` runs of the same program (a sieve of Eratosthenes
-and Collatz chain lengths, all in Python):
+Two workloads, all in Python: ``small state`` (Collatz chain lengths: a few ints per
+frame) shows the mechanism's cost; ``large state`` (a sieve of Eratosthenes: a list of
+``--sieve`` booleans in every frame) shows the repr policy's. Rows, each the best of
+``--repeat`` runs:
 
 - ``plain``: ``exec`` of the program, no trace function;
 - ``settrace no-op``: a trace function that records nothing (the floor of any
@@ -54,9 +56,11 @@ def collatz_len(n):
     return steps
 
 
-primes = sieve({sieve_n})
-longest = max(range(1, {collatz_n}), key=collatz_len)
 '''
+WORKLOADS = {
+    "small state": "longest = max(range(1, {collatz_n}), key=collatz_len)\n",
+    "large state": "primes = sieve({sieve_n})\n",
+}
 
 
 class RecordingBdb(bdb.Bdb):
@@ -139,24 +143,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Tracer overhead against plain execution and bdb.")
     parser.add_argument("--repeat", type=int, default=3, help="runs per row; the best is shown (default 3)")
     parser.add_argument("--sieve", type=int, default=3000, help="sieve size (default 3000)")
-    parser.add_argument("--collatz", type=int, default=300, help="Collatz numbers (default 300)")
+    parser.add_argument("--collatz", type=int, default=600, help="Collatz numbers (default 600)")
     opts = parser.parse_args(argv)
 
-    source = PROGRAM.format(sieve_n=opts.sieve, collatz_n=opts.collatz)
-    with tempfile.TemporaryDirectory() as tmp:
-        filename = os.path.join(tmp, "cpu_heavy.py")
-        Path(filename).write_text(source)
-        code = compile(source, filename, "exec")
-        rows = [("plain", *best_of(opts.repeat, run_plain, code, filename)),
-                ("settrace no-op", *best_of(opts.repeat, run_noop, code, filename)),
-                ("bdb", *best_of(opts.repeat, run_bdb, code, filename)),
-                ("neural_pdb tracer", *best_of(opts.repeat, run_tracer, code, filename))]
-    plain = rows[0][1]
     print(f"python {sys.version.split()[0]}, sieve {opts.sieve}, collatz {opts.collatz}, best of {opts.repeat}")
-    print(f"{'mode':<20}{'seconds':>10}{'frames':>10}{'slowdown':>10}{'us/frame':>10}")
-    for name, seconds, frames in rows:
-        per_frame = f"{seconds / frames * 1e6:.1f}" if frames else "-"
-        print(f"{name:<20}{seconds:>10.3f}{frames:>10}{seconds / plain:>9.1f}x{per_frame:>10}")
+    print(f"{'workload':<13}{'mode':<20}{'seconds':>10}{'frames':>10}{'slowdown':>10}{'us/frame':>10}")
+    for workload, call in WORKLOADS.items():
+        source = PROGRAM + "\n" + call.format(sieve_n=opts.sieve, collatz_n=opts.collatz)
+        with tempfile.TemporaryDirectory() as tmp:
+            filename = os.path.join(tmp, "cpu_heavy.py")
+            Path(filename).write_text(source)
+            code = compile(source, filename, "exec")
+            rows = [("plain", *best_of(opts.repeat, run_plain, code, filename)),
+                    ("settrace no-op", *best_of(opts.repeat, run_noop, code, filename)),
+                    ("bdb", *best_of(opts.repeat, run_bdb, code, filename)),
+                    ("neural_pdb tracer", *best_of(opts.repeat, run_tracer, code, filename))]
+        plain = rows[0][1]
+        for name, seconds, frames in rows:
+            per_frame = f"{seconds / frames * 1e6:.1f}" if frames else "-"
+            print(f"{workload:<13}{name:<20}{seconds:>10.3f}{frames:>10}{seconds / plain:>9.0f}x{per_frame:>10}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """The tracer's repr policy: deterministic, bounded, never raising.
 
 - No memory addresses: ``<function f>`` not ``<function f at 0x...>``; any `` at 0x...``
-  in a repr is removed (``<__main__.A object>``).
+  in the repr of an object is removed (``<__main__.A object>``); the reprs of numbers,
+  strings, bytes, booleans and None are never changed (a string may say "at 0x10").
 - Builtin containers (exact list, tuple, dict, set, frozenset) are rendered element by
   element with this same policy, so an address inside a list is removed too; they print
   as Python prints them (a set in its iteration order; run with PYTHONHASHSEED=0 for
@@ -27,6 +28,9 @@ from typing import Any
 DEFAULT_MAX_LEN = 200
 _ADDRESS_RE = re.compile(r" at 0x[0-9a-fA-F]+")
 _MAX_DEPTH = 20
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+# Exact types whose builtin repr is already the policy's text (no address, no special form).
+_ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None)})
 
 
 def elide(text: str, max_len: int) -> str:
@@ -48,6 +52,8 @@ def _function_repr(obj: Any) -> str | None:
 
 
 def _repr(obj: Any, active: set[int], depth: int) -> str:
+    if type(obj) in _ATOMS:
+        return "..." if depth > _MAX_DEPTH else repr(obj)
     special = _function_repr(obj)
     if special is not None:
         return special
@@ -84,9 +90,6 @@ def _repr(obj: Any, active: set[int], depth: int) -> str:
     return _ADDRESS_RE.sub("", text)
 
 
-_CONTAINERS = (list, tuple, set, frozenset, dict)
-# Exact types whose builtin repr is already the policy's text (no address, no special form).
-_ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None)})
 
 
 def _only_atoms(obj: Any, depth: int, active: set[int]) -> bool:
@@ -114,7 +117,10 @@ def _only_atoms(obj: Any, depth: int, active: set[int]) -> bool:
 def safe_repr(obj: Any, max_len: int = DEFAULT_MAX_LEN) -> str:
     """The repr of ``obj`` under the policy above."""
     try:
-        if type(obj) in _CONTAINERS and _only_atoms(obj, 0, set()):
+        kind = type(obj)
+        if kind in _ATOMS:
+            text = repr(obj)
+        elif kind in _CONTAINERS and _only_atoms(obj, 0, set()):
             text = repr(obj)
         else:
             text = _repr(obj, set(), 0)

@@ -74,3 +74,10 @@ def test_never_the_unchanged_mark():
             return ".."
     assert safe_repr(Dots()) == "<repr '..'>"
     assert safe_repr("..") == "'..'"
+
+
+def test_strings_are_never_edited():
+    # the address rule is for objects' reprs; a user's string keeps its text
+    assert safe_repr("obj at 0x7f00aa") == "'obj at 0x7f00aa'"
+    assert safe_repr(["obj at 0x7f00aa"]) == element_by_element(["obj at 0x7f00aa"]) == "['obj at 0x7f00aa']"
+    assert safe_repr([object, "at 0x1"]) == "[<class 'object'>, 'at 0x1']"
