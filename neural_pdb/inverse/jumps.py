@@ -31,8 +31,11 @@ from .action_session import ActionError, ActionSession
 class ActionModelBackend(ModelBackend):
     """A :class:`ModelBackend` that can also jump (see the module docstring)."""
 
-    def __init__(self, *args: Any, actions: set[Action] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actions: set[Action] | None = None, start_state: Frame | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: a state given in full to start from (``--start LINE --locals JSON``)
+        self.start_state = start_state
         if actions is None:
             inner = getattr(self.generator, "inner", self.generator)
             config = getattr(getattr(inner, "model", None), "config", None)
@@ -91,6 +94,8 @@ class ActionModelBackend(ModelBackend):
 
     def _replay_names(self) -> None:
         self._names, self._returned = [], False
+        if self.start_state is not None:
+            self._advance_names(self.start_state.with_position(self.start_state.lineno, self.start_state.function, None))
         for f in self.session.frames:
             self._advance_names(f)
         if self._jumps is not None:
@@ -153,7 +158,22 @@ class ActionModelBackend(ModelBackend):
 
     def start(self) -> Frame | None:
         self._reset_jumps()
-        return super().start()
+        if self.start_state is None:
+            return super().start()
+        if not self.can_jump(Action.STEP_INTO):
+            raise BackendError("starting mid-program (--start) needs a model trained on actions "
+                               "(its config has no npdb_actions)")
+        self._started = True
+        session = ActionSession(self.generator, self.session.vocab, self.source,
+                                temperature=self.config.temperature, top_p=self.config.top_p, seed=self.config.seed,
+                                max_frame_tokens=self.config.max_frame_tokens, max_retries=self.config.max_retries)
+        session.start_state(self.start_state)
+        self._jumps = session
+        self._active = True
+        self._jump_info = [FrameInfo(predicted=False)]
+        # the scope it starts in is the outermost one known: its return ends the session
+        return self._advance_names(self.start_state.with_position(self.start_state.lineno,
+                                                                  self.start_state.function, None))
 
     def rewind(self, n_frames: int) -> bool:
         if not self.jumped:
@@ -163,11 +183,15 @@ class ActionModelBackend(ModelBackend):
             self._jumps.rewind(n_frames)
             del self._jump_info[len(self._jump_info) - n_frames:]
             self._jump_finished = False
-            if not self._jumps.steps and self._jumps.start_frame is self.session.current.frame:
+            plain = self.session.current
+            if not self._jumps.steps and self.start_state is None and plain is not None \
+                    and self._jumps.start_frame is plain.frame:
                 self._reset_jumps()  # back before the first jump: plain stepping again
             else:
                 self._replay_names()
             return True
+        if self.start_state is not None:
+            return False  # nothing was predicted before the given state
         self._reset_jumps()
         return super().rewind(n_frames - steps)
 
@@ -187,7 +211,8 @@ class ActionModelBackend(ModelBackend):
     @property
     def frames(self) -> list[Frame]:
         jumped = [s.result.frame for s in self._jumps.steps] if self._jumps is not None else []
-        return self.session.frames + jumped
+        given = [self._jumps.start_frame] if self.start_state is not None and self._jumps is not None else []
+        return self.session.frames + given + jumped
 
     def evaluate(self, expression: str, frame_index: int) -> Any:
         frames = self.frames
