@@ -11,6 +11,8 @@ returned at a return stop, and the printed output (``--Predicted--`` banners asi
 
 from __future__ import annotations
 
+import bdb
+import contextlib
 import io
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -41,6 +43,20 @@ class StopState:
         return cls(event=event, lineno=frame.lineno, function=frame.function, source_line=frame.source_line.strip(),
                    locals=frame.locals if frame.has_locals else {},
                    return_value=frame.value if frame.event is Event.RETURN else None)
+
+    @classmethod
+    def of_stop(cls, stop) -> "StopState":
+        """A debugger's stop: the place as the shell's ``compare`` reads it (the line pdb
+        shows, the code's name), the values from the stop's frame."""
+        from neural_pdb.shell.compare import StopSummary
+
+        state = cls.of_frame(stop.event, stop.frame)
+        try:
+            summary = StopSummary.of(stop)
+        except Exception:  # a stop without a stack: keep the frame's own place
+            return state
+        return cls(state.event, summary.lineno, summary.function, state.source_line, state.locals,
+                   state.return_value)
 
     def where(self) -> str:
         if self.event is None:
@@ -75,7 +91,7 @@ class _RecordingReader:
         text = self.out.getvalue()
         output, self._seen = text[self._seen:], len(text)
         stop = getattr(self.debugger, "stop", None)
-        state = StopState() if stop is None else StopState.of_frame(stop.event, stop.frame)
+        state = StopState() if stop is None else StopState.of_stop(stop)
         self.records.append(CommandRecord(self._pending, state, output))
 
     def read(self, prompt: str) -> str | None:
@@ -87,6 +103,18 @@ class _RecordingReader:
         return self._pending
 
 
+@contextlib.contextmanager
+def _own_breakpoints():
+    """bdb keeps breakpoints in class attributes shared by every debugger in the process:
+    each recorded session gets its own (numbered from 1), and leaves none behind."""
+    saved = (bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber)
+    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = 1, {}, [None]
+    try:
+        yield
+    finally:
+        bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = saved
+
+
 def record_session(backend, commands: Sequence[str], program_output: io.StringIO | None = None) -> list[CommandRecord]:
     """Play ``commands`` on ``backend`` in a debugger; one record for the start and one per
     command that the session read (a session that quits early reads fewer).
@@ -94,17 +122,15 @@ def record_session(backend, commands: Sequence[str], program_output: io.StringIO
     What the program itself prints (the real one does) goes to ``program_output`` (by
     default nowhere), not into the records: a model does not print, and the comparison is
     about the debugger's answers."""
-    import contextlib
-
     from neural_pdb.shell.debugger import Debugger
 
     out = io.StringIO()
     reader = _RecordingReader(commands, out)
-    debugger = Debugger(backend, stdout=out, reader=reader, readrc=False)
-    reader.debugger = debugger
     sink = program_output if program_output is not None else io.StringIO()
     try:
-        with contextlib.redirect_stdout(sink):
+        with _own_breakpoints(), contextlib.redirect_stdout(sink):
+            debugger = Debugger(backend, stdout=out, reader=reader, readrc=False)
+            reader.debugger = debugger
             debugger.run_session()
     finally:
         backend.close()

@@ -98,3 +98,15 @@ def test_cli_with_a_tiny_model_and_bad_script(tmp_path, capsys):
     assert code == 0 and "agreement:" in out and "(start)" in out
     assert compare_cmd.main([str(tmp_path / "missing.py"), "-c", "n"]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_each_session_has_its_own_breakpoints(tmp_path):
+    path = write_script(tmp_path)
+    commands = ["b 5", "c", "p n", "c", "p n"]
+    real = record_session(RealBackend(path, []), commands)
+    other = record_session(ScriptedBackend(path, SCRIPT, trace_script(path).trace.frames, name="model"), commands)
+    assert real[1].output.startswith("Breakpoint 1 at ") and other[1].output.startswith("Breakpoint 1 at ")
+    assert [r.output for r in real[3::2]] == ["0\n", "1\n"]
+    comparisons = compare_sessions(real, other)
+    assert all(c.agree for c in comparisons), "\n".join(format_table(comparisons))
+    assert real[2].state.lineno == 5 and real[4].state.lineno == 5
