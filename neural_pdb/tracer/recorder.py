@@ -84,6 +84,7 @@ class FrameRecorder:
         self.stop_reason: str | None = None
         self._open: list[types.FrameType] = []
         self._deadline = 0.0
+        self._max_frames, self._max_depth = limits.max_frames, limits.max_depth
 
     # -- running ---------------------------------------------------------------------
 
@@ -129,10 +130,10 @@ class FrameRecorder:
         return self._trace_local
 
     def _trace_local(self, frame: types.FrameType, event: str, arg: Any):
+        # "line", "return" or "exception" ("opcode" events are never switched on)
         if self.finished or self.stop_reason is not None:
             return None
-        if event in ("line", "return", "exception"):
-            self._record(frame, event, arg)
+        self._record(frame, event, arg)
         return self._trace_local
 
     def _stop(self, reason: str) -> None:
@@ -146,7 +147,9 @@ class FrameRecorder:
 
     def _record(self, frame: types.FrameType, event: str, arg: Any) -> None:
         try:
-            self._check_limits(event)
+            if (len(self.frames) >= self._max_frames or time.monotonic() > self._deadline
+                    or (event == "call" and len(self._open) > self._max_depth)):
+                self._check_limits(event)  # raises, with the reason
             self.frames.append(self._make_frame(frame, event, arg))
         except TraceStopped:
             raise
