@@ -35,8 +35,17 @@ binary or non-Python file, a syntax error, a bad --entry or --args).
 """
 
 
+class _ArgumentError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump: main() prints it, exit 2
+        raise _ArgumentError(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="neural-pdb trace", description=DESCRIPTION,
+    p = _Parser(prog="neural-pdb trace", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("script", help="the Python program to run")
     p.add_argument("script_args", nargs="*", metavar="ARGS", help="arguments for the script (sys.argv[1:])")
@@ -49,18 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class _ArgumentError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump, exit 2 in main()
-        raise _ArgumentError(message)
-
-
 def main(argv: list[str]) -> int:
     parser = build_parser()
-    parser.__class__ = _Parser
     ours, theirs = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     try:
         opts = parser.parse_intermixed_args(ours)
@@ -107,11 +106,14 @@ def _trace(opts: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return 2
     sys.stderr.flush()
-    if opts.json:
-        print(json.dumps(result.trace.to_json(), ensure_ascii=False, indent=1))
-    else:
-        print(encode_trace(result.trace))
-    sys.stdout.flush()
+    try:
+        if opts.json:
+            print(json.dumps(result.trace.to_json(), ensure_ascii=False, indent=1))
+        else:
+            print(encode_trace(result.trace))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `neural-pdb trace x.py | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if result.error is not None:
         print(result.error, file=sys.stderr)
         return 1
