@@ -23,7 +23,7 @@ import sys
 import threading
 import traceback
 import types
-from typing import Any
+from typing import Any, Callable
 
 from trace_format import Event, Frame
 from neural_pdb.engine.backend import FrameInfo, ProgramOutcome
@@ -31,6 +31,7 @@ from neural_pdb.tracer.reprs import safe_repr
 
 _GO = "go"
 _QUIT = "quit"
+_ATOMS = frozenset({int, float, bool, type(None), str, bytes})
 _EVENTS = {"call": Event.CALL, "line": Event.LINE, "return": Event.RETURN, "exception": Event.EXCEPTION}
 
 
@@ -83,6 +84,7 @@ class RealBackend:
         self._owed = False           # an event is on its way to the engine
         self._done = True
         self._info = FrameInfo()
+        self._callback: Callable[[Frame, FrameInfo], bool] | None = None
         self._user_depth: dict[Any, int] = {}
         self._saved_main: dict[str, Any] | None = None
         self._saved_argv: list[str] | None = None
@@ -112,6 +114,22 @@ class RealBackend:
 
     def info(self) -> FrameInfo:
         return self._info
+
+    def run_events(self, on_event: Callable[[Frame, FrameInfo], bool]) -> bool:
+        """Run on, calling ``on_event(frame, info)`` in the program's thread at each
+        event, until it answers True (then True: the program waits at that event) or the
+        program ends (False). The engine uses it to hand over only at stops instead of at
+        every event. An exception of ``on_event`` is raised here."""
+        if self._done:
+            return False
+        self._callback = on_event
+        if not self._owed:
+            self._owed = True
+            self._to_worker.put(_GO)
+        item = self._to_main.get()   # Ctrl-C here: the program runs on; call again to wait
+        self._owed = False
+        self._callback = None
+        return self._accept(item) is not None
 
     def rewind(self, n_frames: int) -> bool:
         return n_frames == 0  # a real program cannot run backwards
@@ -149,6 +167,11 @@ class RealBackend:
     def _receive(self) -> Frame | None:
         item = self._to_main.get()       # Ctrl-C here leaves _owed set: nothing is lost
         self._owed = False
+        return self._accept(item)
+
+    def _accept(self, item: tuple) -> Frame | None:
+        if item[0] == "error":
+            raise item[1]
         if item[0] == "end":
             self._done = True
             self.outcome = item[1]
@@ -161,9 +184,18 @@ class RealBackend:
         return frame
 
     def _hand_over(self, live: types.FrameType, kind: Event, arg: Any) -> None:
-        """In the program's thread: report one event, then wait for the engine."""
-        frame = self._to_frame(live, kind, arg)
-        self._to_main.put(("event", frame, FrameInfo(live=live, live_value=arg)))
+        """In the program's thread: report one event, then wait for the engine. A failure
+        of ours is reported to the engine's thread, never raised into the program."""
+        try:
+            frame = self._to_frame(live, kind, arg)
+            info = FrameInfo(live=live, live_value=arg)
+            on_event = self._callback
+            if on_event is None or on_event(frame, info):
+                self._to_main.put(("event", frame, info))
+            else:
+                return
+        except BaseException as e:  # the session shows it; the program waits here
+            self._to_main.put(("error", e))
         if self._to_worker.get() == _QUIT:
             raise bdb.BdbQuit
 
@@ -213,10 +245,19 @@ class RealBackend:
             value = safe_repr(arg[1], self.max_repr) if isinstance(arg, tuple) and len(arg) > 1 else "None"
         return Frame(kind, source_line, value=value, lineno=lineno, function=code.co_name, depth=depth)
 
+    def _repr(self, value: Any) -> str:
+        # every event records every local: atoms (most of them) skip the policy's
+        # machinery, whose answer for them is their plain repr
+        if type(value) in _ATOMS:
+            text = repr(value)
+            if len(text) <= self.max_repr:
+                return text
+        return safe_repr(value, self.max_repr)
+
     def _locals_of(self, live: types.FrameType) -> dict[str, str]:
         if live.f_code.co_name == "<module>":
-            return {k: safe_repr(v, self.max_repr) for k, v in live.f_globals.items() if _is_user_global(k, v)}
-        return {k: safe_repr(v, self.max_repr) for k, v in live.f_locals.items()}
+            return {k: self._repr(v) for k, v in live.f_globals.items() if _is_user_global(k, v)}
+        return {k: self._repr(v) for k, v in live.f_locals.items()}
 
     def _depth(self, live: types.FrameType, kind: Event) -> int:
         depth = self._user_depth.get(live)

@@ -114,6 +114,7 @@ class Engine(bdb.Bdb):
         self._skip_inside = False
         self._wait_for_mainpyfile = True
         self._first_pending = False
+        self._interrupt_pending = False
         self._root: FrameView | None = None
         self.displaying.clear()
 
@@ -144,20 +145,46 @@ class Engine(bdb.Bdb):
             self._set_stopinfo(None, None)
         interrupted = False
         while True:
+            ahead = self._can_run_ahead()
             try:
-                record = self._next_record()
-                if record is None:
-                    return self._end()
-                self._dispatch(record)
+                if ahead:
+                    if not self.backend.run_events(self._on_live_event):  # type: ignore[attr-defined]
+                        return self._end()
+                else:
+                    record = self._next_record()
+                    if record is None:
+                        return self._end()
+                    self._dispatch(record)
             except KeyboardInterrupt:
                 if interrupted:
                     raise
                 interrupted = True
                 self.message("\nProgram interrupted. (Use 'cont' to resume).")
-                self._set_stopinfo(None, None)
+                if ahead:
+                    self._interrupt_pending = True   # seen by the program's thread
+                else:
+                    self._set_stopinfo(None, None)
                 continue
             if self._stop is not None:
                 return self._stop
+
+    def _can_run_ahead(self) -> bool:
+        """A backend that can call the engine from the program's own thread
+        (``run_events``) hands over only at stops, not at every event."""
+        return (hasattr(self.backend, "run_events") and self.cursor >= len(self.history)
+                and not self._first_pending and self.finished is None)
+
+    def _on_live_event(self, frame: Frame, info: FrameInfo) -> bool:
+        """One event, dispatched in the program's thread while the engine's thread waits
+        for the hand-over; True: stop here."""
+        if self._interrupt_pending:
+            self._interrupt_pending = False
+            self._set_stopinfo(None, None)
+        record = self._record(frame, info)
+        self.history.append(record)
+        self.cursor = len(self.history)
+        self._dispatch(record)
+        return self._stop is not None
 
     def _next_record(self) -> EventRecord | None:
         if self.cursor < len(self.history):

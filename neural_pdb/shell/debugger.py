@@ -38,6 +38,18 @@ class Debugger(pdb.Pdb):
     """pdb's command set over an :class:`Engine`. Output goes to ``stdout`` through
     ``message``/``error``; lines come from a :class:`LineReader`."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # a subclass overriding a command without a docstring keeps its help (cmd.Cmd
+        # lists only documented commands)
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if name.startswith("do_") and callable(value) and not getattr(value, "__doc__", None):
+                for base in cls.__mro__[1:]:
+                    doc = getattr(getattr(base, name, None), "__doc__", None)
+                    if doc:
+                        value.__doc__ = doc
+                        break
+
     def __init__(self, backend: Backend, stdout: IO[str] | None = None, reader: LineReader | None = None,
                  readrc: bool = True, commands: list[str] | tuple[str, ...] = (),
                  real_backend_factory: Callable[[], Backend] | None = None) -> None:
@@ -110,10 +122,12 @@ class Debugger(pdb.Pdb):
     def run_session(self) -> int:
         """Debug the program until the user quits (or input ends), restarting it when it
         finishes, as ``python -m pdb`` does."""
+        runs_without_stop = 0
         try:
             while True:
                 self._user_requested_quit = False
                 self.command_log = []
+                self._stops_this_run = 0
                 try:
                     end = self._run_program()
                 except pdb.Restart:
@@ -124,6 +138,10 @@ class Debugger(pdb.Pdb):
                     break
                 if not self._report_end(end):
                     break
+                runs_without_stop = runs_without_stop + 1 if self._stops_this_run == 0 else 0
+                if runs_without_stop >= 2:  # nothing to stand at: do not restart forever
+                    self.error("the program ends before any stop; leaving")
+                    return 1
         finally:
             self.engine.close()
         return 0
@@ -201,6 +219,7 @@ class Debugger(pdb.Pdb):
         self.forget()
 
     def setup_stop(self, stop: Stop) -> bool | None:
+        self._stops_this_run = getattr(self, "_stops_this_run", 0) + 1
         if stop.log_index == 0 and stop is not self.stop:
             stop.log_index = len(self.command_log)
         self.forget()

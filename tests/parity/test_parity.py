@@ -94,5 +94,6 @@ def test_help_lists_pdb_commands_and_ours(workdir) -> None:
     def commands(text: str) -> set[str]:
         table = text.split("========================================")[1].split("Miscellaneous")[0]
         return set(table.split())
-    assert commands(ours) == commands(pdb_out) | {"back", "bk", "compare"}
+    # every pdb command, plus ours (other debugger commands may come with later features)
+    assert commands(pdb_out) | {"back", "bk", "compare"} <= commands(ours)
     assert "exec  pdb" in ours
