@@ -129,6 +129,27 @@ def score_teacher_forced(reference: Sequence[Frame], predicted_next: Sequence[Fr
     return score_steps(steps, predicted_steps=sum(p is not None for p in predicted_next))
 
 
+def describe_frame(frame: Frame | None, width: int = 160) -> str:
+    """A frame in one short line: ``line 4 `n += 1` {'n': '2'}`` / ``return 6 `return n` -> 2``."""
+    if frame is None:
+        return "(nothing predicted)"
+    where = f"{frame.event.value} {frame.lineno if frame.lineno is not None else '?'} `{frame.source_line.strip()}`"
+    what = (" " + ", ".join(f"{k}={v}" for k, v in frame.local_items)) if frame.has_locals else f" -> {frame.value}"
+    text = where + what
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def divergence_detail(reference: Sequence[Frame], aligned: Sequence[Frame | None], step: int | None) -> dict | None:
+    """The real and the predicted frame at the first divergent ``step``; ``aligned[i]`` is
+    the prediction compared with ``reference[i]``."""
+    if step is None:
+        return None
+    real = reference[step] if step < len(reference) else None
+    predicted = aligned[step] if step < len(aligned) else None
+    return {"step": step, "real": describe_frame(real) if real is not None else "(the real trace has ended)",
+            "predicted": describe_frame(predicted)}
+
+
 def entry_return_value(frames: Sequence[Frame]) -> str | None:
     """The value of the return frame that leaves the entry scope (the first frame's scope),
     or None if the frames never leave it."""

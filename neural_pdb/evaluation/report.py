@@ -135,7 +135,8 @@ def _cell(text: str | None, width: int = 60) -> str:
     if text is None:
         return "—"
     text = text.replace("|", "\\|").replace("\n", "\\n")
-    return "`" + (text if len(text) <= width else text[:width] + "…") + "`"
+    text = text if len(text) <= width else text[:width] + "…"
+    return f"`` {text} ``" if "`" in text else f"`{text}`"  # a double fence keeps inner backticks
 
 
 def markdown_summary(report: dict, plots: Sequence[str] = (), max_failures: int = 20) -> str:
@@ -172,9 +173,14 @@ def markdown_summary(report: dict, plots: Sequence[str] = (), max_failures: int 
     unscored = [r for r in report["results"] if not r["scored"]]
     if failures:
         lines += [f"## Failure cases ({len(failures)}; first {min(len(failures), max_failures)})", "",
-                  "| id | expected | predicted | first divergence | error |", "|---|---|---|---|---|"]
-        lines += [f"| {r['id']} | {_cell(r['expected'])} | {_cell(r['predicted'])} | {r['first_divergence']} | "
-                  f"{_cell(r['error'])} |" for r in failures[:max_failures]]
+                  "| id | expected | predicted | first divergence: real | predicted there | error |",
+                  "|---|---|---|---|---|---|"]
+        for r in failures[:max_failures]:
+            div = (r.get("extra") or {}).get("divergence") or {}
+            step = f"{div['step']}: " if div else ""
+            lines.append(f"| {r['id']} | {_cell(r['expected'])} | {_cell(r['predicted'])} | "
+                         f"{step}{_cell(div.get('real'), 70)} | {_cell(div.get('predicted'), 70)} | "
+                         f"{_cell(r['error'])} |")
         lines.append("")
     if unscored:
         lines += [f"## Not scored ({len(unscored)}): the real run failed", "", "| id | status | error |",

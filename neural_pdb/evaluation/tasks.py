@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from .dataset import Sample
-from .metrics import TraceScore, entry_return_value, score_rollout, score_teacher_forced, sum_scores
+from .metrics import (TraceScore, divergence_detail, entry_return_value, score_rollout, score_teacher_forced,
+                      sum_scores)
 from .predictors import Predictor, Query, rollout_batch
 from .reference import RealRun, RunLimits, run_real
 from .values import rebuild_value, repr_kind, value_kind, values_equal
@@ -212,13 +213,16 @@ class OutputTask:
             correct = ok_pred and values_equal(expected, value)
             status = "correct" if correct else ("no_prediction" if predicted is None else "wrong")
             score = score_rollout(reference.trace.frames, prediction.frames)
+            extra = {"raw": prediction.raw} if prediction.raw else {}
+            detail = divergence_detail(reference.trace.frames, prediction.frames, score.first_divergence)
+            if detail is not None:
+                extra["divergence"] = detail
             results[i] = ProgramResult(
                 sample.id, status, scored=True, correct=correct, hits=float(correct), total=1.0,
                 expected=sample.output, predicted=predicted, value_kind=value_kind(expected),
                 trace_length=len(reference.trace.frames), first_divergence=score.first_divergence, score=score,
                 seconds=prediction.seconds, tokens=prediction.tokens,
-                error=prediction.error if not correct else None,
-                extra={"raw": prediction.raw} if prediction.raw else {})
+                error=prediction.error if not correct else None, extra=extra)
         return [results[i] for i in range(len(items))]
 
     def summarize(self, results: Sequence[ProgramResult]) -> dict:
@@ -243,6 +247,7 @@ class TraceTask:
         if ctx.options.mode == "rollout":
             prediction = ctx.predictor.rollout(query, ctx.options.frame_budget(len(reference.trace.frames)))
             score = score_rollout(frames, prediction.frames)
+            aligned = list(prediction.frames)
             tokens, seconds, error, raw = prediction.tokens, prediction.seconds, prediction.error, prediction.raw
             predicted = entry_return_value(prediction.frames)
         elif ctx.options.mode == "forced":
@@ -255,6 +260,7 @@ class TraceTask:
                 if prediction.error and error is None:
                     error, raw = f"step {i}: {prediction.error}", prediction.raw
             score = score_teacher_forced(frames, predicted_next)
+            aligned = [frames[0]] + predicted_next
             last = predicted_next[-1] if predicted_next else None
             predicted = last.value if last is not None and not last.has_locals else None
         else:
@@ -265,6 +271,9 @@ class TraceTask:
             extra["steps_cut_at"] = len(frames)
         if raw:
             extra["raw"] = raw
+        detail = divergence_detail(frames, aligned, score.first_divergence)
+        if detail is not None:
+            extra["divergence"] = detail
         return ProgramResult(
             sample.id, "correct" if score.exact else "wrong", scored=True, correct=score.exact,
             hits=float(score.frame_exact), total=float(score.steps), expected=expected, predicted=predicted,

@@ -105,3 +105,14 @@ def test_sum_scores_is_a_micro_average():
     assert total["frame_exact_match"] == 6 / 12
     assert total["programs_exact"] == 0.5
     assert total["return_value_accuracy"] == 2 / 4
+
+
+def test_divergence_detail_names_both_frames():
+    from neural_pdb.evaluation.metrics import describe_frame, divergence_detail
+
+    predicted = list(REFERENCE)
+    predicted[5] = line_frame("    return y + 1", {"x": "3", "y": "5"}, lineno=3)
+    detail = divergence_detail(REFERENCE, predicted, score_rollout(REFERENCE, predicted).first_divergence)
+    assert detail == {"step": 5, "real": "line 3 `return y + 1` x=3, y=6", "predicted": "line 3 `return y + 1` x=3, y=5"}
+    assert divergence_detail(REFERENCE, REFERENCE[:2], 2)["predicted"] == "(nothing predicted)"
+    assert describe_frame(REFERENCE[-1]) == "return 3 `return y + 1` -> 7"
