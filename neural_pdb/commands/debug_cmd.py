@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_model_arguments(parser)
     except ImportError:  # the model backend is optional at this stage
         pass
+    from neural_pdb.inverse.start import add_start_arguments
+    add_start_arguments(parser)
     parser.add_argument("script", nargs="?", help="the program to debug")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the program's arguments")
     return parser
@@ -60,6 +62,8 @@ def _module_file(name: str) -> str:
 
 def make_backend(ns: argparse.Namespace, path: str, source: str):
     if ns.backend == "real":
+        if getattr(ns, "start", None) is not None:
+            raise ProgramError("neural-pdb: --start needs --backend model (a real program starts at its beginning)")
         from neural_pdb.backends.real import RealBackend
         return RealBackend(path, ns.args)
     try:
@@ -67,8 +71,16 @@ def make_backend(ns: argparse.Namespace, path: str, source: str):
     except ImportError as e:
         raise ProgramError(f"neural-pdb: the model backend is not available ({e})") from None
     options = model_module.options_from_args(ns)
+    from neural_pdb.inverse.jumps import ActionModelBackend  # a model trained on actions can jump
+    from neural_pdb.inverse.start import StartError, start_state_from_args
     try:
-        return model_module.ModelBackend.load(os.path.abspath(path), source, options)
+        start_state = start_state_from_args(ns, source)
+    except StartError as e:
+        raise ProgramError(f"neural-pdb: {e}") from None
+    try:
+        backend = ActionModelBackend.load(os.path.abspath(path), source, options)
+        backend.start_state = start_state
+        return backend
     except Exception as e:  # loading errors are one line (ModelLoadError) by contract
         raise ProgramError(f"neural-pdb: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
 
@@ -92,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(e), file=sys.stderr)
         return 1
     from neural_pdb.shell.prompt import make_reader
-    from neural_pdb.shell.debugger import Debugger
+    from neural_pdb.inverse.shell import ActionDebugger as Debugger  # pdb's commands + jumps + inverse commands
     reader = make_reader(backend, sys.stdin, sys.stdout)
     debugger = Debugger(backend, stdout=sys.stdout, reader=reader, readrc=not ns.no_rc, commands=ns.command)
     reader.attach(debugger)
