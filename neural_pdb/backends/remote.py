@@ -26,7 +26,7 @@ import tempfile
 from typing import Any
 
 from neural_pdb.engine.backend import BackendError
-from neural_pdb.model.remote_generator import RemoteClient, RemoteConfig, RemoteError, RemoteGenerator, served_model_name
+from neural_pdb.model.remote_generator import RemoteClient, RemoteConfig, RemoteError, RemoteGenerator, served_model_names
 from trace_format import Frame
 
 from .model import ModelBackend, ModelOptions, options_from_args
@@ -116,9 +116,12 @@ class RemoteBackend(ModelBackend):
         from neural_pdb.model.vocab import TraceVocab, VocabError
         try:
             client = RemoteClient(remote)
-            model_name = remote.model or served_model_name(client)  # also: is the server there?
+            served = served_model_names(client)  # also: is the server there, is the key right?
         except RemoteError as e:
             raise BackendError(str(e)) from None
+        if remote.model is not None and remote.model not in served:
+            raise BackendError(f"the server at {client.base_url} serves {', '.join(served)}, not {remote.model}")
+        model_name = remote.model or served[0]
         if tokenizer is None:
             tokenizer = load_tokenizer(options.model) if options.model else fetch_tokenizer(client)
         try:

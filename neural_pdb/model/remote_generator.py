@@ -176,7 +176,7 @@ class RemoteGenerator:
     def model(self) -> str:
         """The served model's name (asked once from ``GET /v1/models``)."""
         if self._model is None:
-            self._model = served_model_name(self.client)
+            self._model = served_model_names(self.client)[0]
         return self._model
 
     def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
@@ -213,13 +213,21 @@ class RemoteGenerator:
         pass  # no connection is kept open; the server drops an idle session's cache by LRU
 
 
-def served_model_name(client: RemoteClient) -> str:
-    """The first model of ``GET /v1/models``."""
+def served_model_names(client: RemoteClient) -> list[str]:
+    """The ids listed by ``GET /v1/models`` (at least one)."""
     reply = client.get_json("/v1/models")
     try:
-        return str(reply["data"][0]["id"])
-    except (KeyError, IndexError, TypeError):
-        raise RemoteError(f"malformed response from server at {client.base_url}: /v1/models lists no model") from None
+        names = [str(m["id"]) for m in reply["data"]]
+    except (KeyError, TypeError):
+        names = []
+    if not names:
+        raise RemoteError(f"malformed response from server at {client.base_url}: /v1/models lists no model")
+    return names
+
+
+def served_model_name(client: RemoteClient) -> str:
+    """The first model of ``GET /v1/models``."""
+    return served_model_names(client)[0]
 
 
 def parse_completion(reply: Any, *, prompt_len: int, max_new_tokens: int, stop_ids: Sequence[int],

@@ -3,6 +3,7 @@ on a loopback port (port 0) in this process, shared by the tests that only send 
 
 from __future__ import annotations
 
+import bdb
 import io
 
 import pytest
@@ -45,4 +46,7 @@ def run_transcript(backend, commands: list[str]) -> str:
         debugger.run_session()
     finally:
         backend.close()
+        # bdb keeps breakpoints in class-level registries: one process, one debugger at a
+        # time when breakpoints are set (the concurrent tests set none).
+        bdb.Breakpoint.clearBreakpoints()
     return out.getvalue()
