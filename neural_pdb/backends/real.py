@@ -217,6 +217,8 @@ class RealBackend:
             outcome = ProgramOutcome("exit", message=str(e))
         except BaseException as e:  # the program's own uncaught exception
             tb = e.__traceback__
+            if tb is not None and tb.tb_frame.f_code is RealBackend._run.__code__:
+                tb = tb.tb_next  # the traceback starts at Bdb.run, as under pdb
             text = "".join(traceback.format_exception(type(e), e, tb))
             last = traceback.format_exception_only(type(e), e)[-1].strip()
             outcome = ProgramOutcome("exception", message=last, traceback_text=text, traceback=tb)

@@ -173,9 +173,7 @@ class Debugger(pdb.Pdb):
                 self.error("internal error: " + traceback.format_exception_only(type(e), e)[-1].strip())
             if self.stop is None:
                 return None
-            stop = self.stop
-            self.engine.stops.append(stop) if not self.engine.stops or self.engine.stops[-1] is not stop else None
-            self._stay_at(stop)
+            self._stay_at(self.stop)
             if self._user_requested_quit:
                 return None
 
@@ -211,12 +209,33 @@ class Debugger(pdb.Pdb):
             self.message("--Return--")
         elif stop.event == "exception":
             self.message(stop.exception_text)
+        if stop.event == "line" and not self._run_breakpoint_commands(stop):
+            return
         if self.setup_stop(stop):
             self.forget()  # .pdbrc / -c asked to resume
             return
         self.print_stack_entry(self.stack[self.curindex])
         self._cmdloop()
         self.forget()
+
+    def _run_breakpoint_commands(self, stop: Stop) -> bool:
+        """pdb's ``bp_commands``: the ``commands`` of the breakpoint just hit; False when
+        they resumed the program without a prompt."""
+        number = getattr(self.engine, "currentbp", 0)
+        if not number or number not in self.commands:
+            return True
+        self.engine.currentbp = 0
+        lastcmd_back = self.lastcmd
+        self.setup_stop(stop)
+        for line in self.commands[number]:
+            self.onecmd(line)
+        self.lastcmd = lastcmd_back
+        if not self.commands_silent[number]:
+            self.print_stack_entry(self.stack[self.curindex])
+        if self.commands_doprompt[number]:
+            self._cmdloop()
+        self.forget()
+        return False
 
     def setup_stop(self, stop: Stop) -> bool | None:
         self._stops_this_run = getattr(self, "_stops_this_run", 0) + 1
@@ -369,10 +388,15 @@ class Debugger(pdb.Pdb):
         """``!stmt`` and bare expressions; on a prediction, an assignment edits the
         predicted state and prediction continues from the edit."""
         stop = self.stop
-        editable = (stop is not None and not stop.live and self.backend.name != "real"
-                    and self.curframe is stop.view and stop.frame is not None and stop.frame.has_locals)
-        before = self._reprs(self.curframe_locals) if editable else {}
+        recorded = stop is not None and not stop.live and stop.frame is not None
+        editable = (recorded and self.backend.name != "real" and self.curframe is stop.view
+                    and stop.frame.has_locals)
+        before = self._reprs(self.curframe_locals) if recorded else {}
         super().default(line)
+        if recorded and self.backend.name == "real":
+            if self._reprs(self.curframe_locals) != before:
+                self.error("this stop is a recorded one (after back): the running program is not changed")
+            return
         if not editable:
             return
         after = self._reprs(self.curframe_locals)

@@ -49,6 +49,12 @@ SCENARIOS = {
     # generators
     "generators": ("gen.py", ["b countdown", "c", "n", "n", "n", "n", "n", "n", "n", "r", "n", "n", "n", "n",
                               "s", "s", "s", "c", "c"]),
+    # stepping into the standard library, and out again
+    "stdlib": ("stdlib_calls.py", ["b summarize", "c", "s", "s", "s", "s", "w", "r", "u", "d", "r", "n", "n", "s",
+                                   "s", "r", "r", "n", "n", "n", "n", "c"]),
+    # breakpoint command lists
+    "bp_commands": ("loops.py", ["b 4", "commands 1", "silent", "p ch", "end", "b 12", "commands 2", "p n",
+                                 "cont", "end", "c", "c", "c", "cl 1", "c", "c", "c"]),
     # sys.exit
     "sys_exit": ("exits.py", ["c", "n", "b check", "c", "c", "c", "c", "c"]),
 }
