@@ -138,5 +138,7 @@ def build_remote_backend(ns: argparse.Namespace, filename: str, source: str, *,
                          entry_frame: Frame | None = None) -> RemoteBackend:
     """From parsed flags (``add_model_arguments`` + ``add_remote_arguments``) to a backend;
     ``BackendError`` (one line) when the server or the tokenizer is not usable."""
+    if getattr(ns, "start", None) is not None:
+        raise BackendError("--start needs --backend model (a remote session starts at the program's beginning)")
     return RemoteBackend.connect(filename, source, remote_config_from_args(ns), options_from_args(ns),
                                  entry_frame=entry_frame)

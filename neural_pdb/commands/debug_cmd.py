@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neural-pdb",
         description="pdb, answered by the real program or by a code world model.",
         epilog="Commands: pdb's (help at the prompt), plus back/bk (step backwards) and compare.")
-    parser.add_argument("--backend", choices=("real", "model"), default=DEFAULT_BACKEND,
+    parser.add_argument("--backend", choices=("real", "model", "remote"), default=DEFAULT_BACKEND,
                         help=f"who answers: the real program or a model (default: {DEFAULT_BACKEND})")
     parser.add_argument("-c", "--command", action="append", default=[], metavar="CMD",
                         help="a debugger command to run first (repeatable), as pdb's -c")
@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     from neural_pdb.inverse.start import add_start_arguments
     add_start_arguments(parser)
+    from neural_pdb.backends.remote import add_remote_arguments  # --url, --api-key, --timeout
+    add_remote_arguments(parser)
     parser.add_argument("script", nargs="?", help="the program to debug")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="the program's arguments")
     return parser
@@ -66,6 +68,13 @@ def make_backend(ns: argparse.Namespace, path: str, source: str):
             raise ProgramError("neural-pdb: --start needs --backend model (a real program starts at its beginning)")
         from neural_pdb.backends.real import RealBackend
         return RealBackend(path, ns.args)
+    if ns.backend == "remote":  # the model backend, its generator on a server
+        from neural_pdb.backends.remote import build_remote_backend
+        from neural_pdb.engine.backend import BackendError
+        try:
+            return build_remote_backend(ns, os.path.abspath(path), source)
+        except BackendError as e:
+            raise ProgramError(f"neural-pdb: {e}") from None
     try:
         from neural_pdb.backends import model as model_module
     except ImportError as e:
