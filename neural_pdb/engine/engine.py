@@ -211,12 +211,41 @@ class Engine(bdb.Bdb):
         return record
 
     def _end(self) -> ProgramEnd:
-        outcome = getattr(self.backend, "outcome", None) or ProgramOutcome()
+        outcome = getattr(self.backend, "outcome", None)
         stop = None
-        if outcome.kind == "exception" and outcome.traceback is not None:
+        if outcome is None:
+            outcome, stop = self._predicted_outcome()
+        elif outcome.kind == "exception" and outcome.traceback is not None:
             stop = self._post_mortem_stop(outcome.traceback)
         self.finished = ProgramEnd(outcome, stop)
         return self.finished
+
+    def _predicted_outcome(self) -> tuple[ProgramOutcome, Stop | None]:
+        """How frames without a backend's word ended: an exception that left the entry
+        scope (exception and return frames to the end) is uncaught; its post-mortem stop
+        is where it was raised."""
+        i = len(self.history) - 1
+        raised = None
+        while i >= 0 and self.history[i].frame.event in (Event.EXCEPTION, Event.RETURN):
+            if self.history[i].frame.event is Event.EXCEPTION:
+                raised = i
+            i -= 1
+        if raised is None or self.history[-1].frame.event is not Event.RETURN:
+            return ProgramOutcome(), None
+        last = self.history[-1]
+        if not any(r.frame.event is Event.EXCEPTION and r.view is last.view for r in self.history[raised:]):
+            return ProgramOutcome(), None  # the entry scope returned normally
+        record = self.history[raised]
+        _, value, _ = self._exception_info(record)
+        text = str(value) if isinstance(value, _PredictedException) else \
+            traceback.format_exception_only(type(value), value)[-1].strip()
+        view = record.view
+        view.f_lineno = record.frame.lineno or view.f_lineno
+        stack, curindex = self.get_stack(view, None)
+        for v, _ in stack:
+            self._bind(v, None, live=False)
+        stop = Stop("post_mortem", raised, view, stack, curindex, record.info, frame=record.frame)
+        return ProgramOutcome("exception", message=text, traceback_text=f"{text}\n"), stop
 
     # -- building views ------------------------------------------------------------
     def _record(self, frame: Frame, info: FrameInfo) -> EventRecord:

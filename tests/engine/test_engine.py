@@ -211,3 +211,34 @@ def test_ctrl_c_during_continue_stops_at_the_next_frame(program):
     assert "Program interrupted" in messages[0]
     engine.set_continue()
     assert isinstance(engine.resume(), ProgramEnd)
+
+
+CRASH = """\
+def parse(value):
+    return int(value)
+
+n = parse("x")
+"""
+
+
+def test_a_predicted_uncaught_exception_ends_in_post_mortem(tmp_path):
+    path = tmp_path / "crash.py"
+    path.write_text(CRASH)
+    frames = trace_script(str(path)).trace.frames
+    engine = Engine(ScriptedBackend(str(path), CRASH, frames, name="model"))
+    engine.start()
+    engine.set_continue()
+    end = engine.resume()
+    assert isinstance(end, ProgramEnd)
+    assert end.outcome.kind == "exception"
+    assert end.outcome.message == "ValueError: invalid literal for int() with base 10: 'x'"
+    assert end.stop is not None and where(end.stop) == ("post_mortem", 2, "parse")
+    assert end.stop.view.f_locals["value"] == "x"
+
+
+def test_a_program_that_returns_normally_after_a_caught_exception_just_finishes(program):
+    engine = Engine(scripted(program))
+    engine.start()
+    engine.set_continue()
+    end = engine.resume()
+    assert end.outcome.kind == "finished" and end.stop is None

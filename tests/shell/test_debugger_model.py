@@ -119,3 +119,19 @@ def test_compare_shows_where_a_prediction_parts_from_reality(program):
     assert "   5  PART   prog.py(3)add()" in text
     assert "c: 4 here, 3 for real" in text
     assert "first parting at stop 5" in text
+
+
+def test_a_predicted_crash_opens_post_mortem_then_restarts(tmp_path):
+    source = 'def parse(value):\n    return int(value)\n\nn = parse("x")\n'
+    path = tmp_path / "crash.py"
+    path.write_text(source)
+    backend = ScriptedBackend(str(path), source, trace_script(str(path)).trace.frames, name="model")
+    out = io.StringIO()
+    commands = ["c", "p value", "w", "c", "q"]
+    Debugger(backend, stdout=out, reader=PlainReader(io.StringIO("\n".join(commands) + "\n"), out),
+             readrc=False).run_session()
+    text = out.getvalue()
+    assert ("Uncaught exception. Entering post mortem debugging\n"
+            "Running 'cont' or 'step' will restart the program\n") in text
+    assert f"> {path}(2)parse()\n-> return int(value)\n(npdb) 'x'\n" in text
+    assert f"Post mortem debugger finished. The {path} will be restarted\n" in text
