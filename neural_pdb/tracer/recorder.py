@@ -12,8 +12,15 @@ Equivalence matters more than speed here, so one mechanism, the one the format i
 defined by.
 
 Only frames whose code comes from the program's file are recorded: the stdlib, other
-modules and the tracer itself never appear. Depth counts recorded scopes only (the
-entry scope is 0).
+modules and the tracer itself never appear; only the thread that runs the program is
+traced (``sys.settrace`` is per thread). Depth counts recorded scopes only (the entry
+scope is 0).
+
+Comprehensions: 3.11 runs each in its own scope (a ``<listcomp>`` call frame, depth + 1,
+whose hidden iterator ``.0`` is not shown); 3.12+ inlines list/set/dict comprehensions
+(PEP 709), so their lines are line frames of the enclosing function, whose locals show
+the iteration variable while it runs (at module level the variable is not shown: see
+:func:`scope_locals`). Generator expressions are scopes on every version.
 """
 
 from __future__ import annotations
@@ -56,6 +63,12 @@ def user_globals(namespace: dict[str, Any]) -> dict[str, Any]:
 
 def scope_locals(frame: types.FrameType) -> dict[str, Any]:
     """The locals a frame shows in the trace, by kind of scope."""
+    if frame.f_code.co_name == "<module>":
+        # The globals themselves, not ``f_locals``: on 3.12 a module-level comprehension
+        # (inlined, PEP 709) makes ``f_locals`` a merged copy, and writing that copy back
+        # after the trace function warns "assigning None to unbound local" into the
+        # program's stderr and adds ``__warningregistry__`` to its globals.
+        return user_globals(frame.f_globals)
     namespace = frame.f_locals
     if frame.f_code.co_flags & inspect.CO_OPTIMIZED:
         # A function. ``.0`` (a 3.11 comprehension's hidden iterator) is not a name
@@ -63,8 +76,6 @@ def scope_locals(frame: types.FrameType) -> dict[str, Any]:
         if ".0" in namespace:
             return {k: v for k, v in namespace.items() if k.isidentifier()}
         return namespace
-    if namespace is frame.f_globals:
-        return user_globals(namespace)
     return {k: v for k, v in namespace.items() if k not in _IMPLICIT_CLASS_NAMES}
 
 

@@ -132,6 +132,16 @@ def test_comprehension_is_inlined_on_312():
     assert r.trace.frames[-1].value == "[2, 4]"
 
 
+def test_module_level_comprehension_leaves_the_program_alone(tmp_path):
+    # 3.12 inlines it into the module frame; reading that frame's f_locals there would
+    # warn into the program's stderr and add __warningregistry__ to its globals
+    r = run_script(tmp_path, "def sq(x):\n    return x * x\nys = [sq(i) for i in range(3)]\n"
+                             "print(sorted(k for k in globals() if not k.startswith('__')) + ['__warningregistry__' in globals()])\n")
+    assert r.error is None and r.stderr == ""
+    assert r.stdout == "['sq', 'ys', False]\n"
+    assert [f.value for f in r.trace.frames if f.function == "sq" and f.event is Event.RETURN] == ["0", "1", "4"]
+
+
 def test_early_return(tmp_path):
     r = run_script(tmp_path, PROGRAMS["early_return"])
     rets = [(f.lineno, f.value) for f in r.trace.frames if f.function == "find" and f.event is Event.RETURN]
