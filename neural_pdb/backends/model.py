@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import builtins
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from neural_pdb.engine.backend import BackendError, FrameInfo
@@ -30,7 +30,7 @@ from neural_pdb.model.generator import GenerationError, TokenGenerator
 from neural_pdb.model.session import (EXCEPTION_KEY, RETURN_KEY, MalformedReplyError, PredictionConfig,
                                       SessionLimitError, TraceSession)
 from neural_pdb.model.vocab import TraceVocab
-from trace_format import Event, Frame, add_start_marker, call_frame, find_start_marker, has_start_marker
+from trace_format import Event, Frame, add_start_marker, call_frame, find_start_marker
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ class ModelBackend:
         except SessionLimitError as e:
             raise BackendError(str(e)) from None
         except GenerationError as e:
-            raise BackendError(f"the model server failed: {e}") from None
+            raise BackendError(str(e)) from None
 
     def info(self) -> FrameInfo:
         current = self.session.current

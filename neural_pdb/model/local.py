@@ -34,7 +34,7 @@ from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
 from transformers.generation.logits_process import TemperatureLogitsWarper, TopPLogitsWarper
 
-from .generator import Generation, SamplingParams
+from .generator import Generation, GenerationError, SamplingParams
 
 
 @dataclass
@@ -65,6 +65,8 @@ class LocalGenerator:
         self.stats = CacheStats()
         self._cache: DynamicCache | None = None
         self._cached_ids: list[int] = []
+        self._keep_last_logits = True   # ``logits_to_keep=1``, where the model accepts it
+        self.max_length = getattr(getattr(model, "config", None), "max_position_embeddings", None)
 
     # --- cache bookkeeping -------------------------------------------------------
 
@@ -136,7 +138,14 @@ class LocalGenerator:
             self._cache = self._new_cache()
             self.stats.prefills += 1
         input_ids = torch.tensor([new_ids], dtype=torch.long, device=self.device)
-        out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True, logits_to_keep=1)
+        kwargs = {"logits_to_keep": 1} if self._keep_last_logits else {}
+        try:
+            out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True, **kwargs)
+        except TypeError as e:
+            if not self._keep_last_logits or "logits_to_keep" not in str(e):
+                raise
+            self._keep_last_logits = False  # an older model class: all logits, then the last
+            out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True)
         # Only now is the cache known to hold these tokens (an interrupt inside the model
         # call leaves layers half updated; see _restore).
         self._cached_ids.extend(new_ids)
@@ -186,6 +195,10 @@ class LocalGenerator:
     def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
                  forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams()) -> Generation:
         prompt = list(ids) + list(forced_ids)
+        if self.max_length and len(prompt) + 1 > self.max_length:
+            raise GenerationError(f"the trace ({len(prompt)} tokens) is longer than the model's context "
+                                  f"({self.max_length} tokens)")
+        max_new_tokens = min(max_new_tokens, self.max_length - len(prompt)) if self.max_length else max_new_tokens
         keep = self._reuse(prompt)
         computed = len(prompt) - keep
         stops = set(stop_ids)
@@ -215,9 +228,13 @@ class LocalGenerator:
                     break
                 if step + 1 < max_new_tokens:  # the last token enters the cache next call
                     logits = self._forward([token])
-        except BaseException:
+        except KeyboardInterrupt:
             self._restore()
             raise
+        except Exception as e:  # out of memory, a broken checkpoint...: one line, session kept
+            self._restore()
+            lines = str(e).strip().splitlines()
+            raise GenerationError(f"the model failed: {type(e).__name__}: {lines[0] if lines else ''}"[:300]) from e
         return Generation(tuple(out), tuple(logprobs), stop_id, computed)
 
     def close(self) -> None:

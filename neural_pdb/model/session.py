@@ -292,7 +292,6 @@ class TraceSession:
         per value the share giving the same value (a malformed sample agrees with nothing)."""
         n = self.config.samples - 1
         same_frame = 0
-        same_value: dict[str, int] = {k: 0 for k in item.value_confidence}
         mine = item.frame
         keys = list(mine.locals) if mine.has_locals else [RETURN_KEY if mine.event is Event.RETURN else EXCEPTION_KEY]
         same_value = {k: 0 for k in keys}

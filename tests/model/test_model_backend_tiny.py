@@ -68,3 +68,45 @@ def test_back_and_edit_crop_the_cache_and_match_a_fresh_prefill(tmp_path, tiny_l
     got = gen.next_token_logits(backend.session.ids)
     torch.testing.assert_close(got, fresh_logits(model, backend.session.ids), atol=1e-4, rtol=1e-4)
     assert gen.stats.prefills == 1 and gen.stats.resets == 0 and gen.stats.crops == 2
+
+
+def test_ctrl_c_during_a_step_keeps_session_and_cache(tmp_path, tiny_loaded):
+    from neural_pdb.model.local import LocalGenerator
+
+    path = tmp_path / "p.py"
+    path.write_text(SOURCE)
+    trace = trace_script(str(path), capture_output=True).trace
+    model = tiny_loaded.model
+    gen = LocalGenerator(model)
+    backend = ModelBackend(str(path), trace.source, gen, tiny_loaded.vocab,
+                           ModelOptions(max_frame_tokens=30, max_retries=0).prediction_config())
+    backend.start()
+    ids = list(backend.session.ids)
+    calls = {"n": 0}
+
+    def interrupt(module, args, output):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+
+    handle = model.model.layers[0].register_forward_hook(interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            backend.next_frame()
+    finally:
+        handle.remove()
+    assert backend.session.ids == ids and len(backend.frames) == 1
+    torch.testing.assert_close(gen.next_token_logits(ids), fresh_logits(model, ids), atol=1e-4, rtol=1e-4)
+    with pytest.raises(BackendError):   # the session goes on (with garbage, from a random model)
+        backend.next_frame()
+
+
+def test_trace_longer_than_the_context_is_one_line(tmp_path, tiny_loaded):
+    from neural_pdb.model.local import LocalGenerator
+
+    gen = LocalGenerator(tiny_loaded.model)
+    gen.max_length = 40
+    backend = ModelBackend(str(tmp_path / "p.py"), SOURCE, gen, tiny_loaded.vocab)
+    backend.start()
+    with pytest.raises(BackendError, match="longer than the model's context"):
+        backend.next_frame()
