@@ -223,17 +223,39 @@ class RolloutRunner:
             return None, len(session.ids) - tokens0, f"{type(e).__name__}: {e}".splitlines()[0]
 
 
+class CountingGenerator:
+    """Counts the tokens a generator produces (retries of malformed replies included)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.tokens = 0
+
+    def generate(self, ids, **kwargs):
+        generation = self.inner.generate(ids, **kwargs)
+        self.tokens += len(generation.token_ids)
+        return generation
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def run_queries(runner, traces: Sequence[Trace], queries: Sequence[ActionQuery],
                 progress: bool = False) -> dict[str, ActionTally]:
+    """Answer every query; tokens are the generated ones (the runner's generator is
+    wrapped in a :class:`CountingGenerator`)."""
     tallies: dict[str, ActionTally] = {}
     from tqdm import tqdm
+    counter = CountingGenerator(runner.generator)
+    runner.generator = counter
     for q in tqdm(queries, disable=not progress, desc=runner.mode, unit="q", leave=False):
         tally = tallies.setdefault(q.action.value, ActionTally())
         if runner.mode == "rollout" and q.action.is_inverse:
             continue
         trace = traces[q.trace]
         started = time.perf_counter()
-        frame, tokens, error = runner.answer(trace, q)
+        before = counter.tokens
+        frame, _, error = runner.answer(trace, q)
+        tokens = counter.tokens - before
         tally.seconds += time.perf_counter() - started
         exact, line = frames_match(frame, trace.frames[q.target])
         tally.n += 1
@@ -244,6 +266,7 @@ def run_queries(runner, traces: Sequence[Trace], queries: Sequence[ActionQuery],
         if not exact and len(tally.examples) < 3:
             tally.examples.append({"trace": q.trace, "start": q.start, "target": q.target,
                                    "predicted": frame.to_json() if frame else None, "error": error})
+    runner.generator = counter.inner
     return tallies
 
 
