@@ -20,7 +20,9 @@ trained or random, and the trace keeps growing exactly as in a predicted session
 Without ``--model`` a random CWM-architecture model is built (``--hidden``, ``--layers``;
 byte-level tokenizer with CWM's trace tokens). The last line printed is JSON:
 ``{"step_ms_first10", "step_ms_last10", "baseline_reencode_ms_first10",
-"baseline_reencode_ms_last10", ...}`` (mean milliseconds per step).
+"baseline_reencode_ms_last10", ...}`` (mean wall-clock milliseconds per step), with the
+same means in CPU time of the process (``*_cpu_ms_*``): on a shared machine the wall clock
+also counts time other processes held the cores.
 """
 
 from __future__ import annotations
@@ -87,11 +89,12 @@ def session_frames(vocab, steps: int, workdir: Path):
     return vocab.encode_segments(prompt_segments(trace.source)), frames
 
 
-def timed_step(generator, ids, n_new: int, sync) -> float:
-    start = time.perf_counter()
+def timed_step(generator, ids, n_new: int, sync) -> tuple[float, float]:
+    """(wall-clock ms, CPU ms of this process) for one step."""
+    start, cpu = time.perf_counter(), time.process_time()
     generator.generate(ids, max_new_tokens=n_new, stop_ids=())
     sync()
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - start) * 1000, (time.process_time() - cpu) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,35 +123,43 @@ def main(argv: list[str] | None = None) -> int:
         cached = LocalGenerator(loaded.model)
         fresh = LocalGenerator(loaded.model)
         timed_step(cached, ids, 1, sync)        # warm-up (allocations, kernels)
-        step_ms, base_ms, lengths = [], {}, []
+        step_ms, step_cpu, base_ms, base_cpu, lengths = [], [], {}, {}, []
         for i in range(1, args.steps + 1):
             n_new = len(frames[i])
-            step_ms.append(timed_step(cached, ids, n_new, sync))
+            wall, cpu = timed_step(cached, ids, n_new, sync)
+            step_ms.append(wall)
+            step_cpu.append(cpu)
             baseline_here = i <= 10 or i > args.steps - 10
             if baseline_here and not args.no_baseline:
                 fresh.reset()                   # CWM's demo: the whole prompt every step
-                base_ms[i] = timed_step(fresh, ids, n_new, sync)
+                base_ms[i], base_cpu[i] = timed_step(fresh, ids, n_new, sync)
             lengths.append(len(ids))
             ids.extend(frames[i])               # the session goes on with the real frame
             if i % 50 == 0:
                 print(f"step {i}: {len(ids)} tokens in the trace, last step {step_ms[-1]:.1f} ms", file=sys.stderr)
 
-    first, last = step_ms[:10], step_ms[-10:]
-    rows = [("cached (neural-pdb)", statistics.mean(first), statistics.mean(last))]
-    result = {"step_ms_first10": round(statistics.mean(first), 2), "step_ms_last10": round(statistics.mean(last), 2)}
+    mean = lambda xs: round(statistics.mean(xs), 2)  # noqa: E731
+    rows = [("cached (neural-pdb)", step_ms, step_cpu)]
+    result = {"step_ms_first10": mean(step_ms[:10]), "step_ms_last10": mean(step_ms[-10:])}
     if base_ms:
-        b_first = [base_ms[i] for i in sorted(base_ms)[:10]]
-        b_last = [base_ms[i] for i in sorted(base_ms)[-10:]]
-        rows.append(("re-encode every step (CWM demo)", statistics.mean(b_first), statistics.mean(b_last)))
-        result["baseline_reencode_ms_first10"] = round(statistics.mean(b_first), 2)
-        result["baseline_reencode_ms_last10"] = round(statistics.mean(b_last), 2)
+        order = sorted(base_ms)
+        b_wall, b_cpu = [base_ms[i] for i in order], [base_cpu[i] for i in order]
+        rows.append(("re-encode every step (CWM demo)", b_wall, b_cpu))
+        result["baseline_reencode_ms_first10"] = mean(b_wall[:10])
+        result["baseline_reencode_ms_last10"] = mean(b_wall[-10:])
+    # CPU time of this process: on a shared machine, wall-clock time also counts the
+    # time other processes held the cores; with one thread, CPU time does not.
+    result.update({"step_cpu_ms_first10": mean(step_cpu[:10]), "step_cpu_ms_last10": mean(step_cpu[-10:])})
+    if base_ms:
+        result.update({"baseline_reencode_cpu_ms_first10": mean(b_cpu[:10]),
+                       "baseline_reencode_cpu_ms_last10": mean(b_cpu[-10:])})
     result.update({"steps": args.steps, "trace_tokens_first": lengths[0], "trace_tokens_last": lengths[-1],
                    "mean_frame_tokens": round(statistics.mean(len(f) for f in frames[1:]), 1),
                    "model": loaded.name if args.model else f"random CWM {args.hidden}x{args.layers}",
-                   "device": str(loaded.device), "cache_stats": vars(cached.stats)})
-    print(f"{'':34}{'first 10 steps':>16}{'last 10 steps':>16}")
-    for name, a, b in rows:
-        print(f"{name:34}{a:>13.1f} ms{b:>13.1f} ms")
+                   "device": str(loaded.device), "threads": args.threads, "cache_stats": vars(cached.stats)})
+    print(f"{'':34}{'first 10 steps':>22}{'last 10 steps':>22}   (wall / CPU ms)")
+    for name, wall, cpu in rows:
+        print(f"{name:34}{mean(wall[:10]):>12.1f} /{mean(cpu[:10]):>7.1f}{mean(wall[-10:]):>14.1f} /{mean(cpu[-10:]):>7.1f}")
     print(f"trace length: {lengths[0]} -> {lengths[-1]} tokens over {args.steps} steps")
     print(json.dumps(result))
     return 0
