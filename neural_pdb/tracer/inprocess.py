@@ -1,7 +1,8 @@
 """Tracing in this process: a whole script as ``__main__``, or one call of a function.
 
 Both leave the caller's interpreter as they found it (``sys.argv``, ``sys.path[0]``,
-``sys.modules['__main__']``, the standard streams, the trace function). They trust the
+``sys.modules['__main__']`` and the script's own modules, the standard streams, the
+trace function). They trust the
 program to end: a program that swallows ``BaseException`` in a loop, or exhausts memory,
 can still hurt this process; :func:`run_traced_subprocess` cannot be hurt that way.
 """
@@ -51,6 +52,7 @@ def _as_main(main: types.ModuleType, argv: list[str], script_dir: str) -> Iterat
     saved_main = sys.modules.get("__main__")
     saved_argv = sys.argv
     saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
     sys.modules["__main__"] = main
     sys.argv = argv
     sys.path.insert(0, script_dir)
@@ -61,6 +63,12 @@ def _as_main(main: types.ModuleType, argv: list[str], script_dir: str) -> Iterat
             sys.modules["__main__"] = saved_main
         sys.argv = saved_argv
         sys.path[:] = saved_path
+        # The script's own modules (next to it) must not stay cached for the next
+        # program traced in this process: another script's helper.py is another module.
+        for name in set(sys.modules) - saved_modules:
+            path = getattr(sys.modules[name], "__file__", None)
+            if path and os.path.dirname(os.path.abspath(path)) == script_dir:
+                del sys.modules[name]
 
 
 def trace_script(path_or_program: str | os.PathLike | Program, argv: Sequence[str] = (),

@@ -223,3 +223,13 @@ def test_deterministic_for_same_program(tmp_path):
     a = run_script(tmp_path, PROGRAMS["klass"], name="a.py")
     b = run_script(tmp_path, PROGRAMS["klass"], name="a.py")
     assert a == b
+
+
+def test_sibling_modules_do_not_leak_between_scripts(tmp_path):
+    for value in ("1", "2"):
+        folder = tmp_path / f"run{value}"
+        folder.mkdir()
+        (folder / "helper_npdb_test.py").write_text(f"VALUE = {value}\n")
+        r = run_script(folder, "import helper_npdb_test\nv = helper_npdb_test.VALUE\nw = v\n")
+        assert r.trace.frames[-2].locals["v"] == value
+    assert "helper_npdb_test" not in sys.modules
