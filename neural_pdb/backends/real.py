@@ -47,6 +47,10 @@ class _ProgramRunner(bdb.Bdb):
         super().__init__()
         self.backend = backend
 
+    def __repr__(self) -> str:
+        # it stands where pdb's Pdb stands in the program's stack (``a`` at Bdb.run)
+        return f"<pdb.Pdb object at {id(self):#x}>"
+
     def trace_dispatch(self, frame: types.FrameType, event: str, arg: Any):
         if self.quitting:
             return None

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProgramError as e:
         print(str(e), file=sys.stderr)
         return 1
-    from neural_pdb.shell.prompt import make_reader
+    from neural_pdb.shell.reader import make_reader
     from neural_pdb.inverse.shell import ActionDebugger as Debugger  # pdb's commands + jumps + inverse commands
     reader = make_reader(backend, sys.stdin, sys.stdout)
     debugger = Debugger(backend, stdout=sys.stdout, reader=reader, readrc=not ns.no_rc, commands=ns.command)

@@ -14,20 +14,24 @@ model, stops say they are predicted and ``!x = 5`` edits the prediction.
 
 from __future__ import annotations
 
+import bdb
 import io
 import linecache
 import inspect
 import pdb
+import re
 import sys
 import traceback
 from typing import IO, Any, Callable
 
-from neural_pdb.engine.backend import Backend, BackendError
+from neural_pdb.engine.backend import Backend, BackendError, FrameInfo
 from neural_pdb.engine.engine import Engine, ProgramEnd, Stop
 from neural_pdb.tracer.reprs import safe_repr
 
 from .reader import LineReader, PlainReader
 
+# inspect.findsource's walk back to a function's first line
+_DEF_LINE = re.compile(r'^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)')
 REAL_PROMPT = "(Pdb) "
 MODEL_PROMPT = "(npdb) "
 # commands whose effect on the session `compare` must replay
@@ -128,11 +132,15 @@ class Debugger(pdb.Pdb):
                 self._user_requested_quit = False
                 self.command_log = []
                 self._stops_this_run = 0
+                self._quit_escaped_bdb_run = False
                 try:
                     end = self._run_program()
                 except pdb.Restart:
                     self.message("Restarting %s with arguments:" % self.mainpyfile)
                     self.message("\t" + " ".join(getattr(self.backend, "argv", [])))
+                    continue
+                if self._quit_escaped_bdb_run:
+                    self._bdb_quit_post_mortem()
                     continue
                 if self._user_requested_quit or end is None:
                     break
@@ -155,6 +163,7 @@ class Debugger(pdb.Pdb):
                 return result
             self.interaction(result, None)
             if self._user_requested_quit:
+                self._quit_escaped_bdb_run = self._quit_escapes_bdb_run(result)
                 return None
             result = self._guard(self.engine.resume)
 
@@ -181,6 +190,28 @@ class Debugger(pdb.Pdb):
         self.setup_stop(stop)
         self.print_stack_entry(self.stack[self.curindex])
         self._cmdloop()
+
+    def _quit_escapes_bdb_run(self, stop: Stop) -> bool:
+        """Quitting at a line of ``Bdb.run`` after its ``exec`` (the program has ended and
+        the user stepped on): pdb's BdbQuit is then raised outside ``Bdb.run``'s
+        ``except BdbQuit`` and pdb takes it for the program's uncaught exception."""
+        from neural_pdb.engine.engine import _bdb_run_position
+        return (self.backend.name == "real" and stop.event == "line" and stop.view is self.engine.botframe
+                and stop.stack[stop.curindex][1] > _bdb_run_position()[1])
+
+    def _bdb_quit_post_mortem(self) -> None:
+        """What pdb shows then: a post mortem in bdb's ``dispatch_line``, then a restart."""
+        from neural_pdb.engine.views import CodeView, FrameView
+        lines, first = inspect.getsourcelines(bdb.Bdb.dispatch_line)
+        raise_line = first + next((i for i, t in enumerate(lines) if "raise BdbQuit" in t), 0)
+        bottom = self.engine.botframe
+        view = FrameView(CodeView(bdb.__file__, "dispatch_line", first), bottom, lineno=raise_line)
+        sys.stderr.write("Traceback (most recent call last):\n  ...\nbdb.BdbQuit\n")
+        self.message("Uncaught exception. Entering post mortem debugging")
+        self.message("Running 'cont' or 'step' will restart the program")
+        stack = [(bottom, bottom.f_lineno), (view, raise_line)] if bottom is not None else [(view, raise_line)]
+        self.interaction(Stop("post_mortem", -1, view, stack, len(stack) - 1, FrameInfo()), None)
+        self.message("Post mortem debugger finished. The %s will be restarted" % self.mainpyfile)
 
     def _report_end(self, end: ProgramEnd) -> bool:
         """pdb's words at the end of the program; False when the session should end."""
@@ -305,16 +336,31 @@ class Debugger(pdb.Pdb):
     do_ll = do_longlist
 
     def _view_source_lines(self, view: Any) -> tuple[list[str], int]:
+        """What pdb's ``_getsourcelines(frame)`` answers (``inspect.getsourcelines``):
+        the whole file for a module, else the block from the nearest ``def``, ``lambda``
+        or decorator line at or above the code's first line (so a class body or a
+        comprehension lists its enclosing function, as in pdb)."""
+        if view.live is not None:
+            try:
+                return self._getsourcelines(view.live)
+            except (OSError, TypeError):
+                return [], 1
         lines = linecache.getlines(view.f_code.co_filename, view.f_globals)
         if not lines:
             return [], 1
         if view.f_code.co_name == "<module>":
             return lines, 1
-        first = max(1, view.f_code.co_firstlineno)
+        lnum = view.f_code.co_firstlineno - 1
+        while lnum > 0:
+            if lnum >= len(lines):
+                return [], 1
+            if _DEF_LINE.match(lines[lnum]):
+                break
+            lnum -= 1
         try:
-            return inspect.getblock(lines[first - 1:]), first
+            return inspect.getblock(lines[lnum:]), max(1, lnum + 1)
         except Exception:  # a source the tokenizer cannot read
-            return lines[first - 1:], first
+            return lines[lnum:], max(1, lnum + 1)
 
     def do_jump(self, arg: str) -> None:
         self.error("jump is not supported by neural-pdb")

@@ -18,7 +18,6 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import Completer, Completion
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-from .reader import PlainReader
 
 if TYPE_CHECKING:
     from .debugger import Debugger
@@ -146,20 +145,10 @@ class PromptToolkitReader:
         pass
 
 
-class _PlainShellReader(PlainReader):
-    def attach(self, debugger: "Debugger") -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
 def default_history_path() -> str:
     return os.environ.get("NEURAL_PDB_HISTORY") or os.path.expanduser("~/.neural_pdb_history")
 
 
 def make_reader(backend: Any, stdin: IO[str], stdout: IO[str]):
-    """prompt_toolkit on a terminal, plain lines otherwise."""
-    if hasattr(stdin, "isatty") and stdin.isatty() and hasattr(stdout, "isatty") and stdout.isatty():
-        return PromptToolkitReader(default_history_path(), color=color_enabled(stdout))
-    return _PlainShellReader(stdin, stdout)
+    from .reader import make_reader as _make_reader
+    return _make_reader(backend, stdin, stdout)

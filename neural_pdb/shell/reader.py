@@ -36,3 +36,23 @@ class ListReader:
 
     def read(self, prompt: str) -> str | None:
         return self.lines.pop(0) if self.lines else None
+
+
+class ShellPlainReader(PlainReader):
+    """The plain reader as the command line uses it (nothing to attach or close)."""
+
+    def attach(self, debugger: object) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def make_reader(backend: object, stdin: IO[str], stdout: IO[str]):
+    """prompt_toolkit on a terminal, plain lines otherwise. prompt_toolkit is imported
+    only for a terminal: the program under the debugger should find the interpreter as
+    pdb leaves it, without modules it did not import itself."""
+    if hasattr(stdin, "isatty") and stdin.isatty() and hasattr(stdout, "isatty") and stdout.isatty():
+        from .prompt import PromptToolkitReader, color_enabled, default_history_path
+        return PromptToolkitReader(default_history_path(), color=color_enabled(stdout))
+    return ShellPlainReader(stdin, stdout)
