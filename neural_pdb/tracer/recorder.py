@@ -127,8 +127,9 @@ class FrameRecorder:
         if self.stop_reason is not None:
             return f"stopped: {self.stop_reason}"
         if error is None and not self.finished:
-            if self.frames:
-                return "stopped: the program turned tracing off"
+            if not self.frames:  # e.g. the entry name was rebound to a builtin
+                return "stopped: nothing was traced (no code of the program ran)"
+            return "stopped: the program turned tracing off"
         return error
 
     # -- trace functions -------------------------------------------------------------

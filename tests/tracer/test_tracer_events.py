@@ -233,3 +233,13 @@ def test_sibling_modules_do_not_leak_between_scripts(tmp_path):
         r = run_script(folder, "import helper_npdb_test\nv = helper_npdb_test.VALUE\nw = v\n")
         assert r.trace.frames[-2].locals["v"] == value
     assert "helper_npdb_test" not in sys.modules
+
+
+def test_entry_that_runs_no_code_is_reported():
+    r = trace_call("def f(n):\n    pass\n\nf = len\n", "f", "'abc'")  # f is no longer the program's code
+    assert r.trace.frames == () and r.error == "stopped: nothing was traced (no code of the program ran)"
+
+
+def test_program_turning_tracing_off_is_reported():
+    r = trace_call("import sys\ndef f():\n    sys.settrace(None)\n    return 1\n", "f", "")
+    assert r.error == "stopped: the program turned tracing off" and not r.trace.finished
