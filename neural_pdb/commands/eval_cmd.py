@@ -29,7 +29,11 @@ Tasks:
           locals exact match, return-value accuracy, first divergent step. Headline: frame
           exact match over all steps. --mode forced (default): each frame predicted from the
           true frames before it (next-state accuracy); --mode rollout: free-running.
-  input   predict an input giving the expected output (inverse execution).
+  input   predict an input giving the expected output (inverse execution, CruxEval-I):
+          --candidates N call frames proposed by the model (conditioned on the output
+          with <|npdb:back_to_call|> when the model was trained on it), checked by forward
+          prediction (--verify real: by real execution), the best one run for real;
+          correct when f(predicted input) returns the expected output.
 
 Programs run for real in a child process with --timeout and --memory-mb; one that hangs,
 crashes or runs out of memory is reported and not scored. `--backend real` predicts by
@@ -59,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also cut a rollout at CAP x the real trace's length + 50 frames (0: off; default 2)")
     p.add_argument("--max-frame-tokens", type=int, default=512,
                    help="token limit of one predicted frame (default 512)")
+    p.add_argument("--max-retries", type=int, default=3,
+                   help="further samples after a malformed frame, as the debugger does (default 3; 0: none)")
     p.add_argument("--batch-size", type=int, default=1, help="programs given to the predictor at once (default 1)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per real run (default 10)")
     p.add_argument("--memory-mb", type=int, default=1024, help="memory limit of a real run in MiB (default 1024)")
@@ -70,26 +76,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling mass (default 1.0)")
     p.add_argument("--report", metavar="R.json", help="write the JSON report, R.md and the plots")
     p.add_argument("--no-plots", action="store_true", help="with --report: skip the PNG plots")
+    p.add_argument("--candidates", type=int, default=8, help="input task: candidate inputs per program (default 8)")
+    p.add_argument("--verify", choices=("model", "real"), default="model",
+                   help="input task: check candidates by forward prediction (default) or by real execution")
     p.add_argument("--min-accuracy", type=float, help="exit 1 when the accuracy is below this (for CI)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
 def config_from_args(args: argparse.Namespace) -> EvalConfig:
-    for name in ("limit", "max_frames", "max_frame_tokens", "batch_size", "workers", "memory_mb", "max_repr"):
+    for name in ("limit", "max_frames", "max_frame_tokens", "batch_size", "workers", "memory_mb", "max_repr",
+                 "candidates"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise EvalError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.max_retries < 0:
+        raise EvalError("--max-retries must not be negative")
     if args.timeout <= 0:
         raise EvalError("--timeout must be positive")
     return EvalConfig(
         dataset=args.dataset, task=args.task, backend=args.backend, model=args.model, url=args.url,
         api_key=args.api_key, entry=args.entry, limit=args.limit, seed=args.seed, device=args.device,
         dtype=args.dtype, temperature=args.temperature, top_p=args.top_p, max_frame_tokens=args.max_frame_tokens,
+        max_retries=args.max_retries,
         options=TaskOptions(max_frames=args.max_frames, mode=args.mode, batch_size=args.batch_size,
                             length_cap=args.length_cap),
         limits=RunLimits(timeout=args.timeout, memory_mb=args.memory_mb, max_repr=args.max_repr),
-        workers=args.workers)
+        workers=args.workers, candidates=args.candidates, verify=args.verify)
 
 
 def report_paths(report_path: str) -> tuple[str, str]:

@@ -46,19 +46,28 @@ class EvalConfig:
     top_p: float = 1.0
     #: token limit of one predicted frame
     max_frame_tokens: int = 512
+    #: further samples after a malformed frame (the debugger's behaviour)
+    max_retries: int = 3
     options: TaskOptions = field(default_factory=TaskOptions)
     limits: RunLimits = field(default_factory=RunLimits)
     #: real runs at once
     workers: int = 2
+    #: ``input`` task: candidate inputs proposed per program, and how they are checked
+    #: (``model``: forward prediction; ``real``: real execution, oracle-assisted)
+    candidates: int = 8
+    verify: str = "model"
 
     def settings(self) -> dict:
         return {"dataset": self.dataset, "task": self.task, "backend": self.backend, "model": self.model,
                 "url": self.url, "entry": self.entry, "limit": self.limit, "seed": self.seed, "device": self.device,
                 "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p,
-                "max_frame_tokens": self.max_frame_tokens, "mode": self.options.mode if self.task == "trace" else None,
+                "max_frame_tokens": self.max_frame_tokens, "max_retries": self.max_retries,
+                "mode": self.options.mode if self.task == "trace" else None,
                 "max_frames": self.options.max_frames, "length_cap": self.options.length_cap,
                 "batch_size": self.options.batch_size, "timeout": self.limits.timeout,
-                "memory_mb": self.limits.memory_mb, "max_repr": self.limits.max_repr}
+                "memory_mb": self.limits.memory_mb, "max_repr": self.limits.max_repr,
+                "candidates": self.candidates if self.task == "input" else None,
+                "verify": self.verify if self.task == "input" else None}
 
 
 @dataclass

@@ -153,7 +153,8 @@ def build_model_predictor(config) -> ModelPredictor:
 
     options = ModelOptions(model=config.model, device=config.device, dtype=config.dtype,
                            temperature=config.temperature, top_p=config.top_p, seed=config.seed,
-                           max_frames=config.options.max_frames, max_frame_tokens=config.max_frame_tokens)
+                           max_frames=config.options.max_frames, max_frame_tokens=config.max_frame_tokens,
+                           max_retries=config.max_retries)
     prediction = options.prediction_config()
     if config.backend == "model":
         from neural_pdb.model.loading import load_model
