@@ -117,6 +117,8 @@ class ModelWorker:
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="neural-pdb-model-worker", daemon=True)
         self._started = False
+        #: requests being generated right now (0 or 1)
+        self.in_progress = 0
         if start:
             self.start()
 
@@ -160,6 +162,7 @@ class ModelWorker:
                 return
             if job.cancelled:
                 continue
+            self.in_progress = 1
             try:
                 self._generate(job)
             except BaseException as e:  # the worker must survive anything a request does
@@ -167,6 +170,7 @@ class ModelWorker:
                                      kind="server_error")
                 self.stats.failed += 1
             finally:
+                self.in_progress = 0
                 job.done.set()
 
     def _generate(self, job: Job) -> None:
