@@ -8,16 +8,17 @@
   timeout, a memory limit and ``PYTHONHASHSEED=0``: for data generation and evaluation.
 
 Mechanism: ``sys.settrace`` on every version (why, in :mod:`.recorder`). Values are
-reprs under :func:`safe_repr`. Deterministic for a deterministic program: a set of
+reprs under :func:`safe_repr`; which names a frame shows is :func:`scope_locals` (any
+other producer of real frames should use both, so its frames equal the tracer's). Deterministic for a deterministic program: a set of
 strings iterates in an order that depends on the hash seed, so runs that must repeat
 exactly use ``PYTHONHASHSEED=0`` (the subprocess runner and ``neural-pdb trace`` do).
 """
 
 from .inprocess import trace_call, trace_script
 from .isolated import run_traced_subprocess
-from .recorder import FrameRecorder, TraceStopped
+from .recorder import FrameRecorder, TraceStopped, scope_locals, user_globals
 from .reprs import safe_repr
 from .results import TraceLimits, TraceResult
 
 __all__ = ["TraceLimits", "TraceResult", "trace_script", "trace_call", "run_traced_subprocess",
-           "FrameRecorder", "TraceStopped", "safe_repr"]
+           "FrameRecorder", "TraceStopped", "safe_repr", "scope_locals", "user_globals"]
