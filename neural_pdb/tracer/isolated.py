@@ -37,7 +37,8 @@ def run_traced_subprocess(*, script: str | os.PathLike | Program | None = None, 
     ``entry=``, ``args=``, ``filename=``) in a child process.
 
     ``timeout`` is the wall-clock limit for the whole child (default
-    ``limits.max_seconds + 10``). Raises :class:`ProgramError` as the in-process
+    ``limits.max_seconds + 10``). The program's output comes back in the result when
+    ``capture_output`` (the default); otherwise it is discarded. Raises :class:`ProgramError` as the in-process
     functions do (checked here, before any child starts); never raises for what the
     program does: a killed or dead child gives a result with error ``"stopped: ..."`` or
     ``"crashed: ..."`` and no frames.
