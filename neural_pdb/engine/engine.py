@@ -437,7 +437,7 @@ class Engine(bdb.Bdb):
                    tb: Any = None) -> None:
         record = self._current
         live = record.info.live is not None and self.at_frontier
-        stack, curindex = self.get_stack(view, None)  # the traceback's lines: Stop.traceback
+        stack, curindex = self.get_stack(view, tb if live else None)
         for v, _ in stack:
             if v is not view:
                 self._bind(v, None, live=live)
@@ -449,6 +449,27 @@ class Engine(bdb.Bdb):
         stop.untraced = frozenset(self._untraced)
         self.stops.append(stop)
         self._stop = stop
+
+    def get_stack(self, f: Any, t: Any) -> tuple[list[tuple[FrameView, int]], int]:
+        """bdb's get_stack over views: the frame's callers up to the bottom frame, then
+        (at an exception stop of the real program) the frames of the exception's
+        traceback below it, which ``down`` can visit as in pdb."""
+        stack: list[tuple[FrameView, int]] = []
+        if t is not None and f is not None and t.tb_frame is getattr(f, "live", f):
+            t = t.tb_next
+        while f is not None:
+            stack.append((f, f.f_lineno))
+            if f is self.botframe:
+                break
+            f = f.f_back
+        stack.reverse()
+        i = max(0, len(stack) - 1)
+        while t is not None:
+            stack.append((self._live_view(t.tb_frame), t.tb_lineno))
+            t = t.tb_next
+        if f is None:
+            i = max(0, len(stack) - 1)
+        return stack, i
 
     def _post_mortem_stop(self, tb: Any) -> Stop | None:
         """pdb's post-mortem stop: the stack of the uncaught exception's traceback, from

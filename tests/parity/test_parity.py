@@ -55,6 +55,12 @@ SCENARIOS = {
     # breakpoint command lists
     "bp_commands": ("loops.py", ["b 4", "commands 1", "silent", "p ch", "end", "b 12", "commands 2", "p n",
                                  "cont", "end", "c", "c", "c", "cl 1", "c", "c", "c"]),
+    # past the end: the exception seen in Bdb.run (down into its traceback), and
+    # input ending at Bdb.run's last lines (pdb then reports its own BdbQuit)
+    "crash_past_the_end": ("crash.py", ["b 6", "c", "s", "s", "s", "s", "d", "d", "d", "u", "s", "s", "s", "s"]),
+    "quit_after_the_end": ("gen.py", ["unt", "s", "l", "s", "s", "n", "c", "s", "n", "d", "w", "s", "w", "c", "s",
+                                      "r", "b 3", "cl 1", "n", "disable 3", "ll", "n", "n", "r", "s", "b 1", "s",
+                                      "w"]),
     # sys.exit
     "sys_exit": ("exits.py", ["c", "n", "b check", "c", "c", "c", "c", "c"]),
 }
