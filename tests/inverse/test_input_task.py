@@ -70,3 +70,20 @@ def test_real_backend_scores_one_through_the_harness(tmp_path):
     assert by_id["a"].correct and by_id["b"].correct
     assert not by_id["c"].scored and by_id["c"].status == "hang"
     assert run.summary["input_search"]["programs"] == 2
+
+
+def test_a_model_that_proposes_nothing_valid_is_scored_wrong(tmp_path):
+    """A tiny untrained model through the whole harness: its proposals do not parse, the
+    program counts as no_prediction (scored, wrong) and nothing crashes."""
+    from tests.model.tiny import save_tiny_model
+
+    model_dir = save_tiny_model(tmp_path / "tiny")
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"id": "a", "code": "def f(s):\n    return s[::-1]\n", "input": "'abc'",
+                                "output": "'cba'"}) + "\n")
+    run = run_evaluation(EvalConfig(str(path), task="input", backend="model", model=str(model_dir), candidates=2,
+                                    max_frame_tokens=24, limits=RunLimits(timeout=2.0)), progress=False)
+    (result,) = run.results
+    assert result.scored and not result.correct
+    assert result.status in ("no_prediction", "wrong")
+    assert result.extra["search"] in ("model/model", "given/model")
