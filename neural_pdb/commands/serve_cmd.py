@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--served-name", metavar="NAME", default=None, help="model name in /v1/models (default: the model's)")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:N, mps or auto (default: a GPU if there is one)")
     p.add_argument("--dtype", default=None, help="float32, bfloat16, float16 or auto")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="CPU threads for the model (torch.set_num_threads; default: torch's). On a busy "
+                        "machine 1 can be several times faster for a small model")
     p.add_argument("--max-queue", type=int, default=64, metavar="N", help="requests that may wait (default 64)")
     p.add_argument("--max-sessions", type=int, default=16, metavar="N", help="KV caches kept, one per session (default 16)")
     p.add_argument("--max-tokens", type=int, default=4096, metavar="N", help="largest max_tokens of a request (default 4096)")
@@ -81,6 +84,12 @@ def main(argv: list[str]) -> int:
         print("neural-pdb serve: error: --port must be in 0..65535", file=sys.stderr)
         return 2
 
+    if opts.threads is not None:
+        if opts.threads < 1:
+            print("neural-pdb serve: error: --threads must be positive", file=sys.stderr)
+            return 2
+        import torch
+        torch.set_num_threads(opts.threads)
     from neural_pdb.model.loading import ModelLoadError, load_model
     try:
         loaded = load_model(opts.model, device=opts.device, dtype=opts.dtype)
