@@ -30,8 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "command by command.",
         epilog="Commands come from -c (repeatable) or, without -c, from stdin (one per line). Options may "
                "come before or after SCRIPT; program arguments that start with '-' go after '--'.")
-    parser.add_argument("--backend", choices=("model", "real"), default="model",
-                        help="the side compared with the real program (default: model)")
+    parser.add_argument("--backend", choices=("model", "remote", "real"), default="model",
+                        help="the side compared with the real program: a local model (default), a model on a "
+                             "server (--url), or the real program itself (a self-check)")
     parser.add_argument("-c", "--command", action="append", default=[], metavar="CMD",
                         help="a debugger command (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
@@ -40,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         from neural_pdb.backends.model import add_model_arguments
         add_model_arguments(parser)
     except ImportError:  # the model backend is optional
+        pass
+    try:
+        from neural_pdb.backends.remote import add_remote_arguments
+        add_remote_arguments(parser)
+    except ImportError:
         pass
     parser.add_argument("script", help="the program to debug")
     parser.add_argument("args", nargs="*", help="the program's arguments")
@@ -115,7 +121,7 @@ def _print(ns: argparse.Namespace, predicted_side: str, comparisons, program_out
         print(json.dumps({"agreement": agreement(comparisons), "commands": len(comparisons),
                           "comparisons": _as_json(comparisons)}, indent=1, ensure_ascii=False))
     else:
-        label = "model" if predicted_side == "model" else f"{predicted_side} (again)"
+        label = {"model": "model", "remote": "model (remote)"}.get(predicted_side, f"{predicted_side} (again)")
         for line in format_table(comparisons, "real", label, ns.width):
             print(line)
         printed = program_output.count("\n")
