@@ -36,11 +36,18 @@ def _divergence(hist: dict, title: str, path: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from matplotlib.ticker import MaxNLocator
+
     fig, ax = plt.subplots(figsize=(7, 4))
     steps = [int(k) for k in hist["steps"]]
     counts = [hist["steps"][k] for k in hist["steps"]]
-    if steps:
-        ax.bar(steps, counts, width=0.8 if max(steps) < 60 else 1.0, color="#c44e52")
+    if steps and max(steps) <= 60:
+        ax.bar(steps, counts, width=0.8, color="#c44e52")
+        ax.set_xlim(0, max(steps) + 1)
+    elif steps:  # a long tail: bins of several steps
+        ax.hist(steps, weights=counts, bins=min(40, max(steps)), color="#c44e52")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("first divergent step (frames after the call)")
     ax.set_ylabel("programs")
     ax.set_title(f"{title} ({hist['exact']} without divergence)")
