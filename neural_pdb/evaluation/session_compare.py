@@ -119,8 +119,8 @@ def record_session(backend, commands: Sequence[str], program_output: io.StringIO
     """Play ``commands`` on ``backend`` in a debugger; one record for the start and one per
     command that the session read (a session that quits early reads fewer).
 
-    What the program itself prints (the real one does) goes to ``program_output`` (by
-    default nowhere), not into the records: a model does not print, and the comparison is
+    What the program itself prints (the real one does, and pdb's report of an uncaught
+    exception) goes to ``program_output`` (by default nowhere), not into the records: a model does not print, and the comparison is
     about the debugger's answers."""
     from neural_pdb.shell.debugger import Debugger
 
@@ -128,7 +128,7 @@ def record_session(backend, commands: Sequence[str], program_output: io.StringIO
     reader = _RecordingReader(commands, out)
     sink = program_output if program_output is not None else io.StringIO()
     try:
-        with _own_breakpoints(), contextlib.redirect_stdout(sink):
+        with _own_breakpoints(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             debugger = Debugger(backend, stdout=out, reader=reader, readrc=False)
             reader.debugger = debugger
             debugger.run_session()
