@@ -88,12 +88,18 @@ def action_training_texts(traces: Iterable[Trace], per_trace: int = 2, seed: int
         yield join_segments(segs)
 
 
+#: the sampler used for training data: histories kept short (the examples are context
+#: for a few target frames, and compute is the budget), most starts from a bare state
+TRAINING_SAMPLER = SamplerConfig(max_history_frames=24, state_prob=0.6)
+
+
 def encode_action_records(records: Iterable[dict], enc, seq_len: int, per_trace: int = 1, seed: int = 0,
-                          cfg: SamplerConfig = SamplerConfig()) -> list:
+                          cfg: SamplerConfig = TRAINING_SAMPLER, fraction: float = 1.0) -> list:
     """Action examples for ``neural-pdb data`` records (field ``trace``), tokenized for
     the training loop: ``neural_pdb.training.packing.Example`` objects, to add to the
     plain examples before packing (``enc`` is the loop's ``SegmentEncoder``).
 
+    ``fraction`` of the records (drawn with the seed) give ``per_trace`` examples each.
     The loss is on the target frames only (what a model is asked to predict after an
     action); the prompt, the history or state, and the action tokens with their
     breakpoints are context. An example longer than ``seq_len`` tokens is retried from
@@ -106,6 +112,8 @@ def encode_action_records(records: Iterable[dict], enc, seq_len: int, per_trace:
     rng = random.Random(seed)
     out = []
     for record in records:
+        if fraction < 1.0 and rng.random() >= fraction:
+            continue
         trace = Trace.from_json(record["trace"])
         for ex in examples_from_trace(trace, per_trace, rng, cfg):
             for candidate in ((ex, _as_state_start(ex)) if not ex.from_state else (ex,)):

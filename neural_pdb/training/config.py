@@ -32,6 +32,7 @@ class TrainConfig:
     weight_decay: float = 0.1
     grad_clip: float = 1.0
     loss_on_prompt: bool = False           # loss on the source context too (default: frames only)
+    action_fraction: float = 0.5           # share of traces that also give a debugger-action example (0 = off)
     # bookkeeping
     seed: int = 0
     eval_every: int = 100                  # steps between held-out evaluations (0 = never)
