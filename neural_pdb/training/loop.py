@@ -91,6 +91,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         tokenizer = AutoTokenizer.from_pretrained(out / "tokenizer", local_files_only=True)
     enc = SegmentEncoder(tokenizer)
     examples = encode_records(read_records(shard_paths(cfg.data)), enc, cfg.seq_len, cfg.loss_on_prompt)
+    if cfg.action_fraction > 0:  # debugger actions (next/continue in one prediction, inverse steps)
+        from neural_pdb.datagen.actions import encode_action_records
+        examples += encode_action_records(read_records(shard_paths(cfg.data)), enc, cfg.seq_len, seed=cfg.seed,
+                                          fraction=cfg.action_fraction)
     heldout_path = Path(cfg.data) / "heldout.jsonl"
     held = []
     if heldout_path.exists() and cfg.eval_every:
@@ -103,6 +107,9 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
                 break
 
     model = build_model(cfg, tokenizer)
+    if cfg.action_fraction > 0:  # the engine reads which actions a model can jump with from its config
+        from neural_pdb.datagen.actions import trained_action_names
+        model.config.npdb_actions = trained_action_names()
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay},
