@@ -81,9 +81,11 @@ class Debugger(pdb.Pdb):
         print(text, file=self.stdout)
 
     # -- the engine owns breakpoints, stepping state and stacks (bdb's methods) --------
+    # (before the engine exists, during pdb's own __init__, they read as empty)
     @property
     def breaks(self) -> dict:  # type: ignore[override]
-        return self.engine.breaks
+        engine = self.__dict__.get("engine")
+        return engine.breaks if engine is not None else {}
 
     @breaks.setter
     def breaks(self, value: dict) -> None:  # Bdb.__init__ assigns it; the engine owns it
@@ -91,7 +93,8 @@ class Debugger(pdb.Pdb):
 
     @property
     def botframe(self):  # type: ignore[override]
-        return self.engine.botframe
+        engine = self.__dict__.get("engine")
+        return engine.botframe if engine is not None else None
 
     @botframe.setter
     def botframe(self, value) -> None:
@@ -99,7 +102,8 @@ class Debugger(pdb.Pdb):
 
     @property
     def displaying(self) -> dict:  # type: ignore[override]
-        return self.engine.displaying
+        engine = self.__dict__.get("engine")
+        return engine.displaying if engine is not None else {}
 
     @displaying.setter
     def displaying(self, value: dict) -> None:
