@@ -44,6 +44,23 @@ def _bdb_run_position() -> tuple[int, int]:
     return first, first
 
 
+def _pdb_main_views() -> list[tuple[FrameView, int]]:
+    """Views of ``pdb.main()`` and ``Pdb._run()`` at the lines that run the program: a
+    post-mortem stack under ``python -m pdb`` starts there."""
+    import pdb
+    out: list[tuple[FrameView, int]] = []
+    back = None
+    for func, name, needle in ((pdb.main, "main", "pdb._run(target)"), (pdb.Pdb._run, "_run", "self.run(")):
+        try:
+            lines, first = inspect.getsourcelines(func)
+        except (OSError, TypeError):
+            return []
+        at = next((first + i for i, t in enumerate(lines) if t.strip().startswith(needle)), first)
+        back = FrameView(CodeView(pdb.__file__, name, first), back, lineno=at)
+        out.append((back, at))
+    return out
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """One frame of the history and the activation it ran in."""
@@ -479,7 +496,6 @@ class Engine(bdb.Bdb):
             if tb.tb_frame in self._views or frames:
                 frames.append((self._live_view(tb.tb_frame), tb.tb_lineno))
             tb = tb.tb_next
-        frames = [(v, n) for v, n in frames]
         start = next((i for i, (v, _) in enumerate(frames) if v is self.botframe), 0)
         stack = frames[start:]
         if not stack:
@@ -488,7 +504,9 @@ class Engine(bdb.Bdb):
             v.f_lineno = n
             self._bind(v, None, live=True)
         view = stack[-1][0]
-        return Stop("post_mortem", len(self.history) - 1, view, stack, len(stack) - 1, FrameInfo(), live=True)
+        stack = _pdb_main_views() + stack  # pdb's traceback starts in its own main()
+        return Stop("post_mortem", len(self.history) - 1, view, stack, len(stack) - 1, FrameInfo(), traceback=tb,
+                    live=True)
 
     def set_step(self) -> None:
         """bdb's set_step, which also starts tracing the caller of a frame that is

@@ -74,9 +74,10 @@ def test_same_answers_as_pdb(name: str, workdir) -> None:
 
 
 def test_uncaught_exception_post_mortem(workdir) -> None:
-    # post-mortem: pdb's header and answers at the dying frame (its `where` would also
-    # show pdb.py's own frames, which a debugger not named pdb cannot show)
-    assert_parity("crash.py", ["c", "p value", "ll", "u", "p numbers", "c", "n", "q"], workdir)
+    # post-mortem: pdb's header, its stack (which starts in pdb.py's own main()), the
+    # values of the dying frames, and the restart
+    assert_parity("crash.py", ["c", "p value", "ll", "w", "u", "p numbers", "u", "u", "u", "u", "u", "d", "l",
+                               "c", "n", "q"], workdir)
 
 
 def test_commands_from_dash_c(workdir) -> None:
