@@ -89,7 +89,9 @@ class InputTask:
                 proposer = GivenProposer([reference.trace.frames[0].locals])
             else:
                 inverse = Action.BACK_TO_CALL in supported_actions(_model_config(ctx.predictor))
-                proposer = ModelProposer(ctx.predictor.generator, ctx.predictor.vocab, inverse=inverse)
+                max_tokens = getattr(getattr(ctx.predictor, "config", None), "max_frame_tokens", 384)
+                proposer = ModelProposer(ctx.predictor.generator, ctx.predictor.vocab, inverse=inverse,
+                                         max_frame_tokens=max_tokens)
                 if inverse:
                     states = return_states(sample.code, sample.entry, sample.output)
         if verifier is None:

@@ -125,6 +125,9 @@ class ActionModelBackend(ModelBackend):
         if not self.can_jump(action):
             raise BackendError(f"this model was not trained on {action.value}")
         session = self._open_jumps()
+        if len(session.steps) + len(self.session.records) >= self.config.max_frames:
+            raise BackendError(f"stopped: the model predicted {self.config.max_frames} frames "
+                               "(limit; raise it with --max-frames)")
         cur = session.current
         if cur is not None and cur.event is Event.RETURN and cur.depth == 0:
             self._jump_finished = True
