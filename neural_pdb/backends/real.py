@@ -135,6 +135,15 @@ class RealBackend:
         self._callback = None
         return self._accept(item) is not None
 
+    def jump(self, lineno: int) -> str | None:
+        """pdb's ``jump`` at the current stop: set the next line to run. None when done,
+        else why it failed (CPython's message)."""
+        if self._done or self._owed:
+            return "the program is not stopped"
+        self._to_worker.put(("jump", lineno))
+        _, error = self._to_main.get()
+        return error
+
     def rewind(self, n_frames: int) -> bool:
         return n_frames == 0  # a real program cannot run backwards
 
@@ -200,8 +209,20 @@ class RealBackend:
                 return
         except BaseException as e:  # the session shows it; the program waits here
             self._to_main.put(("error", e))
-        if self._to_worker.get() == _QUIT:
-            raise bdb.BdbQuit
+        while True:
+            command = self._to_worker.get()
+            if command == _GO:
+                return
+            if command == _QUIT:
+                raise bdb.BdbQuit
+            if command[0] == "jump":
+                # CPython allows setting f_lineno only from the frame's own thread, in its
+                # trace function at a line event: here
+                try:
+                    live.f_lineno = command[1]
+                    self._to_main.put(("jumped", None))
+                except ValueError as e:
+                    self._to_main.put(("jumped", str(e)))
 
     def _run(self) -> None:
         runner = _ProgramRunner(self)

@@ -367,7 +367,26 @@ class Debugger(pdb.Pdb):
             return lines[lnum:], max(1, lnum + 1)
 
     def do_jump(self, arg: str) -> None:
-        self.error("jump is not supported by neural-pdb")
+        stop = self.stop
+        jump = getattr(self.backend, "jump", None)
+        if stop is None or not stop.live or jump is None:
+            self.error("jump needs the running program (not a prediction, not a recorded stop)")
+            return
+        if self.curindex + 1 != len(self.stack):
+            self.error("You can only jump within the bottom frame")
+            return
+        try:
+            lineno = int(arg)
+        except ValueError:
+            self.error("The 'jump' command requires a line number")
+            return
+        failed = jump(lineno)
+        if failed:
+            self.error("Jump failed: %s" % failed)
+            return
+        self.curframe.f_lineno = lineno
+        self.stack[self.curindex] = self.stack[self.curindex][0], lineno
+        self.print_stack_entry(self.stack[self.curindex])
     do_jump.__doc__ = pdb.Pdb.do_jump.__doc__
     do_j = do_jump
 

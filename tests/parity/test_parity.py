@@ -61,6 +61,9 @@ SCENARIOS = {
     "quit_after_the_end": ("gen.py", ["unt", "s", "l", "s", "s", "n", "c", "s", "n", "d", "w", "s", "w", "c", "s",
                                       "r", "b 3", "cl 1", "n", "disable 3", "ll", "n", "n", "r", "s", "b 1", "s",
                                       "w"]),
+    # jump
+    "jump": ("loops.py", ["n", "n", "j 2", "n", "n", "j 9", "j 1", "j x", "b 3", "c", "j 6", "u", "j 4", "d", "n",
+                          "c", "c", "c", "c", "c"]),
     # sys.exit
     "sys_exit": ("exits.py", ["c", "n", "b check", "c", "c", "c", "c", "c"]),
 }

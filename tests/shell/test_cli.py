@@ -52,3 +52,25 @@ def test_the_program_output_and_eof_quit(tmp_path):
     assert proc.stdout.endswith("hello\nThe program finished and will be restarted\n"
                                 f"> {tmp_path.resolve()}/hello.py(1)<module>()\n-> print('hello')\n(Pdb) \n")
     assert proc.returncode == 0
+
+
+def test_ctrl_c_during_continue_stops_the_program_and_keeps_the_session(tmp_path):
+    import signal
+    import time
+    (tmp_path / "spin.py").write_text("i = 0\nwhile True:\n    i += 1\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "neural_pdb", "spin.py"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    try:
+        proc.stdin.write("c\n")
+        proc.stdin.flush()
+        time.sleep(1.5)          # the program is spinning under `continue`
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        out, err = proc.communicate("p i > 0\nq\n", timeout=30)
+    finally:
+        proc.kill()
+    assert "\nProgram interrupted. (Use 'cont' to resume).\n> " in out
+    assert "(Pdb) True\n" in out
+    assert "Traceback" not in err
+    assert proc.returncode == 0
