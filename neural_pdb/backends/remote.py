@@ -10,7 +10,9 @@ generation code on the same ids.
 
 The tokenizer (to build prompts and read frames) comes from ``--model`` (a local directory
 or a hub id: tokenizer files only, no weights) or, without it, from the server
-(``GET /v1/tokenizer``: ``neural-pdb serve`` offers it; vLLM does not, so pass ``--model``).
+(``GET /v1/tokenizer``: ``neural-pdb serve`` offers it; for vLLM, which does not, the
+model named as ``root`` in its ``/v1/models`` when that path or hub id can be loaded here,
+else pass ``--model``).
 
 Server down, timeouts, 5xx, malformed replies: one line, retried with backoff where safe;
 the session stays at its last good stop (``ModelBackend`` turns the generator's error into
@@ -84,8 +86,7 @@ def fetch_tokenizer(client: RemoteClient) -> Any:
         reply = client.get_json("/v1/tokenizer")
     except RemoteError as e:
         if e.status == 404:
-            raise BackendError(f"the server at {client.base_url} does not provide its tokenizer (vLLM does not): "
-                               "pass --model PATH_OR_ID naming the model's tokenizer") from None
+            return _tokenizer_of_served_model(client)
         raise BackendError(str(e)) from None
     files = reply.get("files") if isinstance(reply, dict) else None
     if not isinstance(files, dict) or not files:
@@ -101,6 +102,23 @@ def fetch_tokenizer(client: RemoteClient) -> Any:
             with open(os.path.join(tmp, name), "wb") as f:
                 f.write(content)
         return load_tokenizer(tmp)
+
+
+def _tokenizer_of_served_model(client: RemoteClient) -> Any:
+    """A server without ``/v1/tokenizer`` (vLLM): the tokenizer of the model it names as
+    its ``root`` (the path or hub id vLLM loaded), when that can be loaded here."""
+    try:
+        models = client.get_json("/v1/models")
+        root = models["data"][0].get("root") or models["data"][0]["id"]
+    except (RemoteError, KeyError, IndexError, TypeError, AttributeError):
+        root = None
+    if isinstance(root, str) and root:
+        try:
+            return load_tokenizer(root)
+        except BackendError:
+            pass
+    raise BackendError(f"the server at {client.base_url} does not provide its tokenizer (vLLM does not): "
+                       "pass --model PATH_OR_ID naming the model's tokenizer")
 
 
 class RemoteBackend(ModelBackend):
