@@ -242,3 +242,53 @@ def test_a_program_that_returns_normally_after_a_caught_exception_just_finishes(
     engine.set_continue()
     end = engine.resume()
     assert end.outcome.kind == "finished" and end.stop is None
+
+
+class SkippingBackend(ScriptedBackend):
+    """Like a model forced to <|return_sep|>: skip_call jumps to the call's return frame;
+    rewind drops the frames it gave (not the ones it skipped)."""
+
+    def start(self):
+        self.given: list[int] = []
+        return super().start()
+
+    def next_frame(self, skip_call: bool = False):
+        if skip_call and 0 <= self.position < len(self.frames):
+            depth = self.frames[self.position].depth
+            i = self.position + 1
+            while i < len(self.frames) and not (self.frames[i].event.value == "return" and self.frames[i].depth == depth):
+                i += 1
+            self.skip_requests += 1
+            self.position = i - 1
+        frame = super().next_frame(False)
+        if frame is not None:
+            self.given.append(self.position)
+        return frame
+
+    def rewind(self, n_frames: int) -> bool:
+        if not 0 <= n_frames <= len(self.given):
+            return False
+        del self.given[len(self.given) - n_frames:]
+        self.position = self.given[-1] if self.given else -1
+        return True
+
+
+def test_stepping_into_a_call_skipped_before_back_asks_the_backend_again(program):
+    frames = trace_script(str(program)).trace.frames
+    backend = SkippingBackend(str(program), SOURCE, frames, name="model")
+    engine = Engine(backend)
+    engine.start()
+    engine.set_step()
+    at_call_line = engine.resume()                        # line 5: x = add(1, 2)
+    engine.set_next(at_call_line.view)
+    assert where(engine.resume()) == ("line", 6, "<module>")
+    assert backend.skip_requests == 1
+    inside = [r for r in engine.history if r.view.f_code.co_name == "add"]
+    assert [r.frame.event.value for r in inside] == ["call", "return"]   # the inside was never predicted
+    assert where(engine.back()) == ("line", 5, "<module>")
+    engine.set_step()
+    assert where(engine.resume()) == ("call", 1, "add")
+    engine.set_step()
+    stop = engine.resume()
+    assert where(stop) == ("line", 2, "add")               # predicted now, after a rewind
+    assert stop.view.f_locals == {"a": 1, "b": 2}
