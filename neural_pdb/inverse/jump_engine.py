@@ -40,6 +40,23 @@ class JumpEngine(Engine):
         #: frames predicted by jumps, for measurements
         self.jumps_made = 0
 
+    def _reset_session(self) -> None:
+        super()._reset_session()
+        #: history indices of jumped-to frames: the history has a gap before each
+        self._jump_records: set[int] = set()
+
+    def back(self) -> Stop | None:
+        """``back``, and forget the frames after the restored stop if a jump is among
+        them: the history has gaps there, so replaying it would step over the gap. The
+        next command predicts afresh from the restored stop."""
+        stop = super().back()
+        if stop is not None and any(i >= self.cursor for i in self._jump_records):
+            dropped = len(self.history) - self.cursor
+            if self.backend.rewind(dropped):
+                del self.history[self.cursor:]
+                self._jump_records = {i for i in self._jump_records if i < self.cursor}
+        return stop
+
     def _jump_action(self) -> Action | None:
         can = getattr(self.backend, "can_jump", None)
         if not callable(can) or not self.at_frontier or self._first_pending or self.finished is not None:
@@ -91,6 +108,7 @@ class JumpEngine(Engine):
             record = self._record(frame, self.backend.info())
             self.history.append(record)
             self.cursor = len(self.history)
+            self._jump_records.add(len(self.history) - 1)
             self._dispatch(record)
             if self._stop is not None:
                 return self._stop

@@ -95,3 +95,11 @@ def test_conditional_and_function_breakpoints(tmp_path):
     # a function breakpoint cannot be said to the model: frame by frame
     out, _, engine = session(tmp_path, ["b g", "c", "p x"], jumping=True)
     assert "(npdb) 0" in out and engine.jumps_made == 0
+
+
+def test_back_over_a_jump_then_step_predicts_afresh(tmp_path):
+    commands = ["b 3", "c", "c", "back", "p x", "s", "s", "p x"]
+    rolled, _, _ = session(tmp_path, commands, jumping=False)
+    jumped, _, engine = session(tmp_path, commands, jumping=True)
+    assert "(npdb) 0\n" in jumped and "prog.py(3)g()->1" in jumped  # stepping on from x=0 returns 1
+    assert jumped == rolled
