@@ -13,7 +13,8 @@ from neural_pdb.engine.backend import BackendError, FrameInfo, ProgramOutcome
 
 class ScriptedBackend:
     def __init__(self, filename: str, source: str, frames: Sequence[Frame], name: str = "scripted",
-                 predicted: bool | None = None, outcome: ProgramOutcome | None = None) -> None:
+                 predicted: bool | None = None, outcome: ProgramOutcome | None = None,
+                 value_confidence: dict[str, float] | None = None) -> None:
         self.name = name
         self.filename = os.path.abspath(filename)
         self.source = source
@@ -24,6 +25,7 @@ class ScriptedBackend:
         self.skip_requests = 0
         self.edits: list[dict[str, str]] = []
         self._outcome = outcome
+        self.value_confidence = dict(value_confidence or {})   # the same for every frame
         self.outcome: ProgramOutcome | None = None
 
     def start(self) -> Frame | None:
@@ -43,7 +45,8 @@ class ScriptedBackend:
         return self.frames[self.position]
 
     def info(self) -> FrameInfo:
-        return FrameInfo(predicted=self.predicted, confidence=1.0 if self.predicted else None)
+        return FrameInfo(predicted=self.predicted, confidence=1.0 if self.predicted else None,
+                         value_confidence=dict(self.value_confidence) if self.predicted else {})
 
     def rewind(self, n_frames: int) -> bool:
         if n_frames < 0 or n_frames > self.position + 1:

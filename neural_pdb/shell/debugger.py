@@ -33,6 +33,8 @@ from .reader import LineReader, PlainReader
 # inspect.findsource's walk back to a function's first line
 _DEF_LINE = re.compile(r'^(\s*def\s)|(\s*async\s+def\s)|(.*(?<!\w)lambda(:|\s))|^(\s*@)')
 REAL_PROMPT = "(Pdb) "
+#: below this, a predicted value shown by p/pp is flagged
+LOW_CONFIDENCE = 0.5
 MODEL_PROMPT = "(npdb) "
 # commands whose effect on the session `compare` must replay
 _NOT_REPLAYED = {"compare", "EOF", "q", "quit", "exit", "help", "h", "back", "bk"}
@@ -427,6 +429,25 @@ class Debugger(pdb.Pdb):
     def do_debug(self, arg: str) -> None:
         self.error("debug is not supported by neural-pdb")
     do_debug.__doc__ = pdb.Pdb.do_debug.__doc__
+
+    def do_p(self, arg: str) -> None:
+        super().do_p(arg)
+        self._flag_low_confidence(arg)
+    do_p.__doc__ = pdb.Pdb.do_p.__doc__
+
+    def do_pp(self, arg: str) -> None:
+        super().do_pp(arg)
+        self._flag_low_confidence(arg)
+    do_pp.__doc__ = pdb.Pdb.do_pp.__doc__
+
+    def _flag_low_confidence(self, expression: str) -> None:
+        """A predicted value the model was unsure of says so (real values never do)."""
+        stop = self.stop
+        if stop is None or not stop.info.predicted or self.curframe is not stop.view:
+            return
+        confidence = stop.info.value_confidence.get(expression.strip())
+        if confidence is not None and confidence < LOW_CONFIDENCE:
+            self.message(f"(predicted with low confidence: {confidence:.2f})")
 
     # -- beyond pdb ------------------------------------------------------------------------
     def do_back(self, arg: str) -> None:

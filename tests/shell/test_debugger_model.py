@@ -135,3 +135,14 @@ def test_a_predicted_crash_opens_post_mortem_then_restarts(tmp_path):
             "Running 'cont' or 'step' will restart the program\n") in text
     assert f"> {path}(2)parse()\n-> return int(value)\n(npdb) 'x'\n" in text
     assert f"Post mortem debugger finished. The {path} will be restarted\n" in text
+
+
+def test_low_confidence_values_are_flagged_by_p(program):
+    backend = ScriptedBackend(str(program), SOURCE, trace_script(str(program)).trace.frames, name="model",
+                              value_confidence={"c": 0.31, "a": 0.99})
+    out = io.StringIO()
+    commands = ["b 3", "c", "p c", "p a", "pp c", "q"]
+    Debugger(backend, stdout=out, reader=PlainReader(io.StringIO("\n".join(commands) + "\n"), out),
+             readrc=False).run_session()
+    text = out.getvalue()
+    assert "(npdb) 3\n(predicted with low confidence: 0.31)\n(npdb) 1\n(npdb) 3\n(predicted" in text
