@@ -106,6 +106,11 @@ class InverseCommands:
                 target = StateTree(frames).target(at, action)
             except TraceFormatError:
                 target = None
+            # a jump left a gap in the history (the frames it skipped are not there): a
+            # target across it would be wrong, so the model predicts it instead
+            gaps = getattr(self.engine, "_jump_records", ())
+            if target is not None and any(target < g <= at for g in gaps):
+                target = None
             if target is not None:
                 self._inverse_chain = (stop.index, target, None)
                 self.message(f"<-- {word}: frame {target} of this session's history (use 'back' to travel there)")

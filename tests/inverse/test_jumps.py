@@ -103,3 +103,25 @@ def test_back_over_a_jump_then_step_predicts_afresh(tmp_path):
     jumped, _, engine = session(tmp_path, commands, jumping=True)
     assert "(npdb) 0\n" in jumped and "prog.py(3)g()->1" in jumped  # stepping on from x=0 returns 1
     assert jumped == rolled
+
+
+def test_inverse_commands_do_not_read_across_a_jump(tmp_path):
+    """After `continue` jumped into g, the frame before is not in the history: rstep
+    predicts it (y = x * 2 with x = 0), it does not show the stop before the jump."""
+    from neural_pdb.inverse.shell import ActionDebugger
+
+    path = tmp_path / "prog.py"
+    path.write_text(SCRIPT)
+    trace = trace_script(Program(str(path), SCRIPT)).trace
+    vocab = action_vocab()
+    backend = ActionModelBackend(str(path), trace.source, CombinedOracle(trace, vocab), vocab)
+    out = io.StringIO()
+    reader = PlainReader(io.StringIO("b 3\nc\nrstep\nrreturn\nq\n"), out)
+    try:
+        ActionDebugger(backend, stdout=out, reader=reader, readrc=False).run_session()
+    finally:
+        bdb.Breakpoint.clearBreakpoints()
+    text = out.getvalue()
+    blocks = text.split("<-- ")
+    assert blocks[1].startswith("rstep: predicted") and "-> y = x * 2" in blocks[1] and "x = 0" in blocks[1]
+    assert blocks[2].startswith("rreturn: predicted") and "-> def g(x):" in blocks[2]
