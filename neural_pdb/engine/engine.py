@@ -173,10 +173,10 @@ class Engine(bdb.Bdb):
                         return self._end()
                     self._dispatch(record)
             except KeyboardInterrupt:
-                if interrupted:
-                    raise
+                # stop at the next frame; a second Ctrl-C before it comes changes nothing
+                if not interrupted:
+                    self.message("\nProgram interrupted. (Use 'cont' to resume).")
                 interrupted = True
-                self.message("\nProgram interrupted. (Use 'cont' to resume).")
                 if ahead:
                     self._interrupt_pending = True   # seen by the program's thread
                 else:

@@ -115,7 +115,7 @@ class Debugger(pdb.Pdb):
     def set_next(self, frame): self.engine.set_next(frame)
     def set_return(self, frame): self.engine.set_return(frame)
     def set_until(self, frame, lineno=None): self.engine.set_until(frame, lineno)
-    def set_continue(self): self.engine._set_stopinfo(self.engine.botframe, None, -1)
+    def set_continue(self): self.engine.set_continue()
     def set_quit(self): self.engine.set_quit()
     def set_break(self, *a, **k): return self.engine.set_break(*a, **k)
     def clear_break(self, *a): return self.engine.clear_break(*a)
@@ -169,7 +169,7 @@ class Debugger(pdb.Pdb):
                 return result
             self.interaction(result, None)
             if self._user_requested_quit:
-                self._quit_escaped_bdb_run = self._quit_escapes_bdb_run(result)
+                self._quit_escaped_bdb_run = self._quit_escapes_bdb_run(self.stop or result)
                 return None
             result = self._guard(self.engine.resume)
 
