@@ -25,8 +25,3 @@ class ActionDebugger(InverseCommands, Debugger):
         # before any command: breakpoints and stepping state live in the engine
         self.engine = JumpEngine(backend, message=self.message)
         self.mainpyfile = self.engine.mainpyfile
-
-    def do_help(self, arg: str) -> None:
-        super().do_help(arg)
-        if not arg.strip():
-            self.message("Inverse execution (neural-pdb): rstep rnext rreturn inputs (help CMD for each)")
