@@ -66,6 +66,7 @@ class CompletionServer:
             if getattr(added, "special", False):
                 self._specials[str(getattr(added, "content", added))] = int(tid)
         self._tokenizer_files: dict[str, str] | None = None
+        self.connection_errors = 0
         self.worker = ModelWorker(model, max_queue=config.max_queue, max_sessions=config.max_sessions,
                                   request_timeout_s=config.request_timeout_s)
         self.httpd = _HTTPServer((config.host, config.port), _Handler, self)
@@ -138,7 +139,8 @@ class CompletionServer:
         s = self.worker.stats
         return {"status": "ok", "model": self.config.model_name, "queued": self.worker.queued,
                 "sessions": len(self.worker.caches), "completed": s.completed, "failed": s.failed,
-                "rejected_busy": s.rejected_busy, "prompt_tokens": s.prompt_tokens, "cached_tokens": s.cached_tokens}
+                "rejected_busy": s.rejected_busy, "prompt_tokens": s.prompt_tokens, "cached_tokens": s.cached_tokens,
+                "connection_errors": self.connection_errors}
 
     def models(self) -> dict[str, Any]:
         return models_response(self.config.model_name, str(getattr(self.loaded, "name", "")), self.max_model_len)
@@ -159,6 +161,10 @@ class _HTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback here; a connection that broke is only counted.
+        self.app.connection_errors += 1
 
 
 class _Handler(BaseHTTPRequestHandler):
