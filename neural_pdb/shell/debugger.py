@@ -26,6 +26,7 @@ from typing import IO, Any, Callable
 
 from neural_pdb.engine.backend import Backend, BackendError, FrameInfo
 from neural_pdb.engine.engine import Engine, ProgramEnd, Stop
+from neural_pdb.engine.views import PredictedValue
 from neural_pdb.tracer.reprs import safe_repr
 
 from .reader import LineReader, PlainReader
@@ -440,6 +441,17 @@ class Debugger(pdb.Pdb):
         self._flag_low_confidence(arg)
     do_pp.__doc__ = pdb.Pdb.do_pp.__doc__
 
+    def do_whatis(self, arg: str) -> None:
+        try:
+            value = eval(arg, self.curframe.f_globals, self.curframe_locals)
+        except Exception:
+            value = None
+        if isinstance(value, PredictedValue):
+            self.message(_predicted_kind(value.text))
+            return
+        super().do_whatis(arg)
+    do_whatis.__doc__ = pdb.Pdb.do_whatis.__doc__
+
     def _flag_low_confidence(self, expression: str) -> None:
         """A predicted value the model was unsure of says so (real values never do)."""
         stop = self.stop
@@ -518,6 +530,17 @@ class Debugger(pdb.Pdb):
         from .compare import compare_sessions
         for line in compare_sessions(self, arg):
             self.message(line)
+
+
+def _predicted_kind(text: str) -> str:
+    """What ``whatis`` says of a value known only by its predicted repr."""
+    for pattern, answer in ((r"<function ([\w.<>]+)>", "Function {}"), (r"<bound method ([\w.<>]+)>", "Method {}"),
+                            (r"<class '([\w.]+)'>", "Class {}"), (r"<([\w.]+) object>", "<class '{}'>")):
+        m = re.fullmatch(pattern, text)
+        if m:
+            name = m.group(1)
+            return answer.format(name.rsplit(".", 1)[-1] if answer.startswith(("Function", "Method")) else name)
+    return f"predicted value {text}"
 
 
 def make_debugger(backend: Backend, stdin: IO[str] | None = None, stdout: IO[str] | None = None,

@@ -146,3 +146,8 @@ def test_low_confidence_values_are_flagged_by_p(program):
              readrc=False).run_session()
     text = out.getvalue()
     assert "(npdb) 3\n(predicted with low confidence: 0.31)\n(npdb) 1\n(npdb) 3\n(predicted" in text
+
+
+def test_whatis_of_values_known_by_their_repr(program):
+    out, _ = session(program, ["b 3", "c", "whatis add", "whatis c", "q"])
+    assert "(npdb) Function add\n(npdb) <class 'int'>\n" in out

@@ -47,7 +47,7 @@ def run_with_keys(program: Path, keys: str, history: Path | None = None) -> tupl
         pipe.send_text(keys)
         reader = PromptToolkitReader(str(history) if history else None, input=pipe, output=DummyOutput(),
                                      color=False)
-        debugger = Debugger(RealBackend(str(program)), stdout=out, reader=reader, readrc=False)
+        debugger = Debugger(RealBackend(str(program), use_main_module=False), stdout=out, reader=reader, readrc=False)
         reader.attach(debugger)
         debugger.run_session()
     return out.getvalue(), debugger
@@ -79,7 +79,7 @@ def test_completion_of_commands_locations_and_names(program):
 
 
 def test_completion_never_raises_without_a_frame(program):
-    debugger = Debugger(RealBackend(str(program)), stdout=io.StringIO(), readrc=False)
+    debugger = Debugger(RealBackend(str(program), use_main_module=False), stdout=io.StringIO(), readrc=False)
     completer = DebuggerCompleter(debugger)
     assert [c.text for c in completer.get_completions(Document("p x"), None)] == []
 
