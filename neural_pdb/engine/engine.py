@@ -341,8 +341,7 @@ class Engine(bdb.Bdb):
 
     def _dispatch_call(self, record: EventRecord) -> None:
         view = record.view
-        if self._replaying_skipped(record):
-            return
+        self._predict_skipped_call_again(record)
         traced = self.dispatch_call(view, None)
         if traced is None:
             self._untraced.add(view)
@@ -351,18 +350,18 @@ class Engine(bdb.Bdb):
         else:
             self._untraced.discard(view)
 
-    def _replaying_skipped(self, record: EventRecord) -> bool:
-        """A recorded call whose inside was skipped, replayed where it is now traced: ask
-        the backend to predict from that call again (drop the history after it)."""
+    def _predict_skipped_call_again(self, record: EventRecord) -> None:
+        """A recorded call whose inside was skipped, replayed where it is now traced (after
+        ``back``, the user steps into it): the backend predicts on from that call (the
+        history after it is dropped). A backend that cannot rewind keeps its history."""
         if not record.skipped_inside or self.at_frontier:
-            return False
+            return
         if not (self.stop_here(record.view) or self.break_anywhere(record.view)):
-            return False
+            return
         dropped = len(self.history) - self.cursor
         if self.backend.rewind(dropped):
             del self.history[self.cursor:]
             self.history[-1] = EventRecord(record.frame, record.info, record.view)
-        return False
 
     def _event_value(self, record: EventRecord) -> Any:
         if record.info.live is not None:
