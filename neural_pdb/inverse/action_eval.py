@@ -298,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=50, help="programs read (default 50)")
     p.add_argument("--per-action", type=int, default=20, help="queries per action (default 20)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-frame-tokens", type=int, default=256, help="token limit of one predicted frame")
     p.add_argument("--out", help="write the JSON report here (and the Markdown table next to it)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
@@ -321,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = draw_queries(traces, args.per_action, args.seed)
     results: dict[str, dict[str, ActionTally]] = {}
     for mode in modes:
-        runner = ActionRunner(generator, loaded.vocab) if mode == "action" else RolloutRunner(generator, loaded.vocab)
+        runner = (ActionRunner(generator, loaded.vocab, args.max_frame_tokens) if mode == "action"
+                  else RolloutRunner(generator, loaded.vocab, args.max_frame_tokens))
         wanted = [q for q in queries if mode != "action" or q.action in actions]
         results[mode] = run_queries(runner, traces, wanted, progress=not args.quiet)
     table = markdown_table(results)

@@ -157,10 +157,11 @@ class InverseCommands:
 
     def do_inputs(self, arg: str) -> None:
         """inputs [N] [real]
-        Propose N (default 8) arguments for the current function that lead to
+        Propose N (default 5) arguments for the current function that lead to
         this state, checked by forward prediction (or, with 'real', by running
         the function for real in a sandbox with a time limit), ranked by score
-        (1.00: reaches this state exactly; less: the share of values matched)."""
+        (1.00: reaches this state exactly; less: the share of values matched).
+        Ctrl-C stops the checks and lists what was checked."""
         from .propose import ModelProposer
         from .search import search_inputs
         from .verify import RealVerifier, SessionVerifier, TargetState
@@ -177,7 +178,7 @@ class InverseCommands:
         if unknown:
             self.error(f"inputs: unknown argument {unknown[0]!r} (inputs [N] [real])")
             return
-        n = int(numbers[0]) if numbers else 8
+        n = int(numbers[0]) if numbers else 5
         frame = stop.frame
         function = frame.function
         source = self.backend.source
@@ -194,7 +195,7 @@ class InverseCommands:
         target = TargetState(function, frame)
         inverse = Action.BACK_TO_CALL in actions
         proposer = ModelProposer(generator, vocab, inverse=inverse)
-        verifier = RealVerifier() if real else SessionVerifier(generator, vocab)
+        verifier = RealVerifier() if real else SessionVerifier(generator, vocab, max_frames=150)
         ranked = search_inputs(source, target, proposer, verifier, n=n)
         how = "running it for real" if real else "forward prediction"
         if not ranked:

@@ -53,8 +53,12 @@ def search_inputs(source: str, target: TargetState, proposer: Proposer, verifier
     ``stop_at_first``: stop checking once one candidate reaches the target."""
     candidates = proposer.propose(source, target, n, seed, **propose_kw)
     scored: list[ScoredCandidate] = []
-    for cand in candidates:
-        check = verifier.check(source, target, cand)
+    for k, cand in enumerate(candidates):
+        try:
+            check = verifier.check(source, target, cand)
+        except KeyboardInterrupt:  # Ctrl-C: keep what was checked, list the rest unchecked
+            scored += [ScoredCandidate(c, Check(0.0, (), "not checked (interrupted)")) for c in candidates[k:]]
+            break
         scored.append(ScoredCandidate(cand, check))
         if stop_at_first and check.reached:
             break
