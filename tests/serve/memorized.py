@@ -49,7 +49,8 @@ def _skip_nested_calls(frames: list) -> list:
     return out
 
 
-def save_memorized_model(directory: Path, script_path: Path, max_steps: int = 400) -> Path:
+def save_memorized_model(directory: Path, script_path: Path, max_steps: int = 400, *, hidden: int = 64,
+                         lr: float = 1e-2) -> Path:
     """Write :data:`SCRIPT` to ``script_path``, train the model, ``save_pretrained`` it and
     its tokenizer into ``directory``."""
     import torch
@@ -90,10 +91,10 @@ def save_memorized_model(directory: Path, script_path: Path, max_steps: int = 40
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: threads only contend with the other tests
     try:
-        model = build_tiny_model(len(tokenizer), arch="llama", hidden=64, layers=2, max_positions=2048,
+        model = build_tiny_model(len(tokenizer), arch="llama", hidden=hidden, layers=2, max_positions=2048,
                                  special_ids=(vocab.ids["<|begin_of_text|>"], vocab.ids["<|end_of_text|>"], pad))
         model.train()
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
+        opt = torch.optim.AdamW(model.parameters(), lr=lr)
         for step in range(max_steps):
             out = model(input_ids=ids, labels=labels)
             opt.zero_grad()
