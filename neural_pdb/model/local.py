@@ -37,6 +37,81 @@ from transformers.generation.logits_process import TemperatureLogitsWarper, TopP
 from .generator import Generation, GenerationError, SamplingParams
 
 
+class GrowableLayer(DynamicLayer):
+    """A full-attention cache layer whose keys/values live in a buffer with spare room.
+
+    ``DynamicLayer`` appends with ``torch.cat``, which copies the whole layer for every
+    generated token: O(trace) memory traffic per token, the largest part of a step on a
+    long trace with a small model (measured with ``benchmarks/step_latency.py``). Here a
+    token is written into the buffer (amortised O(1)) and ``keys``/``values`` are views
+    of its filled part; ``crop`` only moves the end. Everything else is ``DynamicLayer``'s.
+    """
+
+    _GROW = 1.5
+    _MIN_ROOM = 256
+
+    def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
+        super().lazy_initialization(key_states, value_states)
+        self._k_buf: torch.Tensor | None = None
+        self._v_buf: torch.Tensor | None = None
+        self._length = 0
+
+    def _grow(self, need: int, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
+        old = 0 if self._k_buf is None else self._k_buf.shape[-2]
+        cap = max(need + self._MIN_ROOM, int(old * self._GROW))
+        k = key_states.new_empty(key_states.shape[:-2] + (cap, key_states.shape[-1]))
+        v = value_states.new_empty(value_states.shape[:-2] + (cap, value_states.shape[-1]))
+        if self._length:
+            k[..., :self._length, :] = self._k_buf[..., :self._length, :]
+            v[..., :self._length, :] = self._v_buf[..., :self._length, :]
+        self._k_buf, self._v_buf = k, v
+
+    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.is_initialized:
+            self.lazy_initialization(key_states, value_states)
+        need = self._length + key_states.shape[-2]
+        if self._k_buf is None or need > self._k_buf.shape[-2] or self._k_buf.shape[:-2] != key_states.shape[:-2]:
+            self._grow(need, key_states, value_states)
+        self._k_buf[..., self._length:need, :] = key_states
+        self._v_buf[..., self._length:need, :] = value_states
+        self._length = need
+        self.keys = self._k_buf[..., :need, :]
+        self.values = self._v_buf[..., :need, :]
+        return self.keys, self.values
+
+    def crop(self, tokens_to_remove: int) -> None:
+        if tokens_to_remove > 0:
+            raise ValueError("crop takes a negative number of tokens to remove")
+        if tokens_to_remove == 0 or not self.is_initialized or self._k_buf is None:
+            return
+        self._length = max(0, self._length + tokens_to_remove)
+        self.keys = self._k_buf[..., :self._length, :]
+        self.values = self._v_buf[..., :self._length, :]
+
+    def reset(self) -> None:
+        super().reset()
+        self._k_buf = self._v_buf = None
+        self._length = 0
+
+    def _adopt(self) -> None:
+        """After an operation of the parent that replaced keys/values (batch ops)."""
+        self._k_buf, self._v_buf = self.keys.contiguous(), self.values.contiguous()
+        self._length = self._k_buf.shape[-2]
+
+    def batch_repeat_interleave(self, repeats: int) -> None:
+        super().batch_repeat_interleave(repeats)
+        self._adopt()
+
+    def batch_select_indices(self, indices: torch.Tensor) -> None:
+        super().batch_select_indices(indices)
+        self._adopt()
+
+    def reorder_cache(self, beam_idx: torch.LongTensor) -> None:
+        super().reorder_cache(beam_idx)
+        self._adopt()
+
+
 @dataclass
 class CacheStats:
     """Counters for tests and benchmarks."""
@@ -77,6 +152,9 @@ class LocalGenerator:
 
     def _new_cache(self) -> DynamicCache:
         cache = DynamicCache(config=self.model.config)
+        # Plain full-attention layers become growable buffers (see GrowableLayer); other
+        # layer types (sliding windows, linear attention) keep their own classes.
+        cache.layers = [GrowableLayer() if type(layer) is DynamicLayer else layer for layer in cache.layers]
         if any(cache.is_sliding):
             cache.activate_past_recording()
         return cache

@@ -111,3 +111,19 @@ def test_interrupt_during_generation_leaves_cache_consistent(tiny_loaded):
     assert lengths == {len(gen.cached_ids)}
     p = list(range(25)) + [3]
     torch.testing.assert_close(gen.next_token_logits(p), fresh_logits(model, p), atol=1e-4, rtol=1e-4)
+
+
+def test_growable_layers_reallocate_and_crop_exactly(tiny_loaded):
+    from neural_pdb.model.local import GrowableLayer
+
+    model = tiny_loaded.model
+    gen = LocalGenerator(model)
+    rng = random.Random(1)
+    ids = [rng.randrange(256) for _ in range(700)]
+    # 1 token at a time past the first buffer, a long jump, a crop back below the first
+    # reallocation, then growth again.
+    prompts = [ids[:250]] + [ids[:n] for n in range(251, 262)] + [ids[:700], ids[:200], ids[:200] + [9] * 90]
+    for p in prompts:
+        torch.testing.assert_close(gen.next_token_logits(p), fresh_logits(model, p), atol=1e-4, rtol=1e-4)
+    assert all(isinstance(layer, GrowableLayer) for layer in gen._cache.layers)
+    assert gen.stats.prefills == 1 and gen.stats.resets == 0
