@@ -100,3 +100,25 @@ def test_wrong_served_model_name_and_bad_url_are_one_line_errors(server, memoriz
     with pytest.raises(BackendError) as info:
         RemoteBackend.connect(str(script), script.read_text(), RemoteConfig("localhost:8000"))
     assert "http://" in str(info.value)
+
+
+def test_neural_pdb_backend_remote_on_the_command_line(server, loaded, memorized, tmp_path):
+    """The real command, two at once, each its own process (bdb's breakpoints are per
+    process, so these may set some): ``neural-pdb --backend remote --url URL SCRIPT`` with
+    commands on stdin answers as the local session."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _, script = memorized
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(repo), HOME=str(tmp_path))
+    sessions = [SESSIONS[0], ["b 3", "c", "p b", "c", "p b", "p a", "r", "n", "p x", "c"]]
+    procs = [subprocess.Popen([sys.executable, "-m", "neural_pdb", "--backend", "remote", "--url", server.url,
+                               str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env, cwd=tmp_path) for _ in sessions]
+    outputs = [p.communicate("\n".join(cmds) + "\n", timeout=180) for p, cmds in zip(procs, sessions)]
+    for p, (out, err), cmds in zip(procs, outputs, sessions):
+        assert p.returncode == 0 and "Traceback" not in err, err
+        assert out == run_transcript(local_backend(loaded, script), cmds)
