@@ -54,7 +54,27 @@ def start_local_server(model: str | None, device: str | None, max_queue: int, ma
     server = CompletionServer(loaded, ServeConfig(port=0, model_name="bench", max_queue=max_queue,
                                                   max_sessions=max_sessions)).start()
     vocab = int(loaded.model.get_input_embeddings().weight.shape[0])
-    return server, min(vocab, 256)
+    return server, min(vocab, 256), loaded
+
+
+def local_latencies(loaded, args, token_range: int) -> list[float]:
+    """The same sessions run one at a time on a LocalGenerator in this process, no HTTP:
+    the baseline that the server's overhead is measured against."""
+    from neural_pdb.model.local import LocalGenerator
+    rng = random.Random(0)
+    out: list[float] = []
+    stop_at = time.monotonic() + args.duration
+    while time.monotonic() < stop_at:
+        gen = LocalGenerator(loaded.model)
+        ids = [rng.randrange(token_range) for _ in range(args.prompt_tokens)]
+        for _ in range(args.steps):
+            if time.monotonic() >= stop_at:
+                break
+            started = time.monotonic()
+            got = gen.generate(ids, max_new_tokens=args.max_tokens, stop_ids=[], sampling=SamplingParams(0.0))
+            out.append(time.monotonic() - started)
+            ids = ids + list(got.token_ids)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,18 +93,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-session-id", action="store_true", help="send no 'user' (the server matches prefixes)")
     p.add_argument("--token-range", type=int, default=None, help="prompt ids are drawn below this (default 256)")
     p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--compare-local", action="store_true",
+                   help="also run the sessions one at a time on the model directly (no server), for the overhead")
     p.add_argument("--max-queue", type=int, default=64)
     args = p.parse_args(argv)
     if args.concurrency < 1 or args.duration <= 0:
         p.error("--concurrency and --duration must be positive")
 
-    server = None
+    server = loaded = None
     url, token_range = args.url, args.token_range or 256
+    if args.compare_local and url is not None:
+        p.error("--compare-local needs the in-process server (no --url)")
     if url is None:
         if args.threads:
             import torch
             torch.set_num_threads(args.threads)
-        server, token_range = start_local_server(args.model, args.device, args.max_queue, args.concurrency * 2)
+        server, token_range, loaded = start_local_server(args.model, args.device, args.max_queue, args.concurrency * 2)
         url = server.url
     config = RemoteConfig(url, api_key=args.api_key, model=args.served_model, timeout_s=args.timeout, retries=0)
 
@@ -129,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.monotonic() - began
     if server is not None:
         server.shutdown()
+    local_ms = sorted(x * 1000 for x in local_latencies(loaded, args, token_range)) if args.compare_local else []
 
     ms = sorted(x * 1000 for x in latencies)
     result = {
@@ -143,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                        **{f"p{q}": round(percentile(ms, q), 1) for q in (50, 90, 95, 99)},
                        "max": round(ms[-1], 1) if ms else None},
     }
+    if local_ms:
+        result["local_direct_latency_ms"] = {"mean": round(statistics.fmean(local_ms), 1),
+                                             **{f"p{q}": round(percentile(local_ms, q), 1) for q in (50, 90, 99)}}
     print(f"{result['requests']} requests in {wall:.1f} s from {args.concurrency} sessions: "
           f"p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms, "
           f"{result['requests_per_s']} req/s, errors {errors or 'none'}", file=sys.stderr)
