@@ -67,9 +67,9 @@ class CompletionServer:
                 self._specials[str(getattr(added, "content", added))] = int(tid)
         self._tokenizer_files: dict[str, str] | None = None
         self.connection_errors = 0
+        self.httpd = _HTTPServer((config.host, config.port), _Handler, self)  # OSError: cannot listen
         self.worker = ModelWorker(model, max_queue=config.max_queue, max_sessions=config.max_sessions,
-                                  request_timeout_s=config.request_timeout_s)
-        self.httpd = _HTTPServer((config.host, config.port), _Handler, self)
+                                  request_timeout_s=config.request_timeout_s, start=False)
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -88,6 +88,7 @@ class CompletionServer:
 
     def start(self) -> "CompletionServer":
         """Serve in a background thread (returns at once)."""
+        self.worker.start()
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="neural-pdb-http", daemon=True)
         self._thread.start()
