@@ -28,7 +28,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Sequence
 
-from neural_pdb.model.generator import Generation, SamplingParams
+from neural_pdb.model.generator import Generation, GenerationError, SamplingParams
 
 from .protocol import ApiError, CompletionRequest
 
@@ -166,8 +166,10 @@ class ModelWorker:
             try:
                 self._generate(job)
             except BaseException as e:  # the worker must survive anything a request does
-                job.error = ApiError(500, f"generation failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
-                                     kind="server_error")
+                lines = str(e).strip().splitlines()
+                what = lines[0] if isinstance(e, GenerationError) and lines else \
+                    f"{type(e).__name__}: {lines[0] if lines else ''}"
+                job.error = ApiError(500, f"generation failed: {what}"[:500], kind="server_error")
                 self.stats.failed += 1
             finally:
                 self.in_progress = 0

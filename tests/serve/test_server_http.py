@@ -125,3 +125,16 @@ def test_api_key_is_required_on_v1_but_not_on_health(loaded):
             assert call(srv.url, "/v1/completions", {"prompt": [1]}, key=key)[0] == 401
         assert call(srv.url, "/v1/models", key="s3cret")[0] == 200
         assert call(srv.url, "/v1/completions", {"prompt": [1], "max_tokens": 2}, key="s3cret")[0] == 200
+
+
+def test_a_failing_generation_is_a_500_and_the_worker_goes_on(loaded):
+    # A limit set above the model's context lets a request reach the model and fail there.
+    context = loaded.model.config.max_position_embeddings
+    with CompletionServer(loaded, ServeConfig(port=0, max_prompt_tokens=10 * context)) as srv:
+        status, reply = call(srv.url, "/v1/completions", {"prompt": [100] * (context + 5), "max_tokens": 2})
+        assert status == 500
+        assert reply["error"]["message"] == (f"generation failed: the trace ({context + 5} tokens) is longer than "
+                                             f"the model's context ({context} tokens)")
+        status, reply = call(srv.url, "/v1/completions", {"prompt": [100, 101], "max_tokens": 2})
+        assert status == 200 and len(reply["choices"][0]["token_ids"]) == 2
+        assert srv.health()["failed"] == 1
