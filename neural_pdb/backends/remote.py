@@ -25,6 +25,7 @@ import argparse
 import base64
 import os
 import tempfile
+from dataclasses import replace
 from typing import Any
 
 from neural_pdb.engine.backend import BackendError
@@ -146,9 +147,7 @@ class RemoteBackend(ModelBackend):
             vocab = TraceVocab.from_tokenizer(tokenizer, name=f"the tokenizer of {options.model or client.base_url}")
         except VocabError as e:
             raise BackendError(str(e)) from None
-        config = RemoteConfig(url=remote.url, api_key=remote.api_key, model=model_name, timeout_s=remote.timeout_s,
-                              retries=remote.retries, backoff_s=remote.backoff_s)
-        generator = RemoteGenerator(config, client=client)
+        generator = RemoteGenerator(replace(remote, model=model_name), client=client)
         return cls(filename, source, generator, vocab, options.prediction_config(), entry_frame=entry_frame)
 
 
@@ -158,5 +157,8 @@ def build_remote_backend(ns: argparse.Namespace, filename: str, source: str, *,
     ``BackendError`` (one line) when the server or the tokenizer is not usable."""
     if getattr(ns, "start", None) is not None:
         raise BackendError("--start needs --backend model (a remote session starts at the program's beginning)")
+    for flag in ("device", "dtype"):
+        if getattr(ns, flag, None) is not None:
+            raise BackendError(f"--{flag} is for a local model; the server chose its own (neural-pdb serve --{flag})")
     return RemoteBackend.connect(filename, source, remote_config_from_args(ns), options_from_args(ns),
                                  entry_frame=entry_frame)
