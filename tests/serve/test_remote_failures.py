@@ -217,10 +217,11 @@ def test_server_killed_mid_session_then_back(memorized, loaded):
         out = io.StringIO()
         reader = KillingReader(commands, out, {3: kill, 5: restart})
         started = time.monotonic()
-        Debugger(remote, stdout=out, reader=reader, readrc=False).run_session()
+        debugger = Debugger(remote, stdout=out, reader=reader, readrc=False)
+        debugger.run_session()
         assert time.monotonic() - started < 60
         remote.close()
-        answers = out.getvalue().split("(npdb) ")
+        answers = out.getvalue().split(debugger.prompt)
         # answers[i] is the answer to commands[i - 1]
         assert answers[4].splitlines()[0] == \
             f"*** backend error: server at {url} is not reachable (connection refused)"
@@ -228,7 +229,7 @@ def test_server_killed_mid_session_then_back(memorized, loaded):
         assert answers[5] == "3\n"            # p a: still at the last good stop
         local = run_transcript(local_backend(loaded, script), ["s", "s", "s", "p a", "n", "p b", "n", "c"])
         # Without the failed step, the remote session is the local one.
-        assert "(npdb) ".join(answers[:4] + answers[5:]) == local
+        assert debugger.prompt.join(answers[:4] + answers[5:]) == local
     finally:
         if proc.poll() is None:
             proc.kill()

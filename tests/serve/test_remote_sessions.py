@@ -42,7 +42,7 @@ def test_remote_session_answers_exactly_as_the_local_one(server, loaded, memoriz
     remote = run_transcript(remote_backend(server, script, model_dir), SESSIONS[0])
     assert remote == local
     # The model knows this program: the session is real stops, not error lines.
-    assert local.count("--Predicted") >= 12 and "sq()->9" in local
+    assert local.count("\n-> ") >= 12 and "sq()->9" in local
     # Steps reused the session's cache on the server.
     assert server.worker.stats.cached_tokens > before
 
