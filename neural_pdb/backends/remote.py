@@ -147,7 +147,7 @@ class RemoteBackend(ModelBackend):
             vocab = TraceVocab.from_tokenizer(tokenizer, name=f"the tokenizer of {options.model or client.base_url}")
         except VocabError as e:
             raise BackendError(str(e)) from None
-        generator = RemoteGenerator(replace(remote, model=model_name), client=client)
+        generator = RemoteGenerator(replace(remote, model=model_name), client=client, vocab_size=len(tokenizer))
         return cls(filename, source, generator, vocab, options.prediction_config(), entry_frame=entry_frame)
 
 

@@ -166,8 +166,11 @@ class RemoteGenerator:
     """Extends token sequences on a remote server (see the module docstring). One instance
     per debugging session: its ``session_id`` names the session's cache on our server."""
 
-    def __init__(self, config: RemoteConfig, *, session_id: str | None = None, client: RemoteClient | None = None) -> None:
+    def __init__(self, config: RemoteConfig, *, session_id: str | None = None, client: RemoteClient | None = None,
+                 vocab_size: int | None = None) -> None:
         self.config = config
+        #: ids at or above this are malformed (a server with another tokenizer); None: unchecked
+        self.vocab_size = vocab_size
         self.client = client or RemoteClient(config)
         self.session_id = session_id or f"neural-pdb-{uuid.uuid4().hex}"
         self._model = config.model
@@ -205,7 +208,7 @@ class RemoteGenerator:
         reply = self.client.post_json("/v1/completions", body)
         try:
             return parse_completion(reply, prompt_len=len(prompt), max_new_tokens=max_new_tokens, stop_ids=stops,
-                                    latency_s=time.monotonic() - started)
+                                    latency_s=time.monotonic() - started, vocab_size=self.vocab_size)
         except (KeyError, IndexError, TypeError, ValueError) as e:
             raise RemoteError(f"malformed response from server at {self.client.base_url}: {_one_line(str(e))}") from None
 
@@ -231,7 +234,7 @@ def served_model_name(client: RemoteClient) -> str:
 
 
 def parse_completion(reply: Any, *, prompt_len: int, max_new_tokens: int, stop_ids: Sequence[int],
-                     latency_s: float = 0.0) -> Generation:
+                     latency_s: float = 0.0, vocab_size: int | None = None) -> Generation:
     """A ``text_completion`` body to a :class:`Generation`; ``ValueError`` (or a lookup
     error) naming what is wrong when the body is not one."""
     if not isinstance(reply, dict):
@@ -249,6 +252,9 @@ def parse_completion(reply: Any, *, prompt_len: int, max_new_tokens: int, stop_i
     if not isinstance(ids, list) or not all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in ids):
         raise ValueError("no generated token ids (the server must return 'token_ids', or logprobs tokens "
                          "as 'token_id:N': vLLM's return_tokens_as_token_ids)")
+    if vocab_size is not None and any(t >= vocab_size for t in ids):
+        raise ValueError(f"token id {max(ids)} is outside the tokenizer's {vocab_size} ids "
+                         "(does the server run another model?)")
     logprobs: list[float | None] = [None] * len(ids)
     if lp is not None and isinstance(lp.get("token_logprobs"), list) and len(lp["token_logprobs"]) == len(ids):
         logprobs = [float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None

@@ -111,3 +111,9 @@ def test_client_refuses_malformed_responses(body, fragment):
     with pytest.raises((ValueError, KeyError, TypeError)) as info:
         parse_completion(body, prompt_len=1, max_new_tokens=5, stop_ids=[259])
     assert fragment in str(info.value)
+
+
+def test_client_refuses_ids_outside_the_tokenizer():
+    body = {"choices": [{"token_ids": [1, 400], "finish_reason": "length"}]}
+    with pytest.raises(ValueError, match="token id 400 is outside the tokenizer's 300 ids"):
+        parse_completion(body, prompt_len=1, max_new_tokens=5, stop_ids=[259], vocab_size=300)
