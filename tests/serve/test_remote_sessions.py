@@ -122,3 +122,17 @@ def test_neural_pdb_backend_remote_on_the_command_line(server, loaded, memorized
     for p, (out, err), cmds in zip(procs, outputs, sessions):
         assert p.returncode == 0 and "Traceback" not in err, err
         assert out == run_transcript(local_backend(loaded, script), cmds)
+
+
+def test_api_key_reaches_the_server_and_a_wrong_one_is_one_line(loaded, memorized):
+    from neural_pdb.serve import CompletionServer, ServeConfig
+
+    model_dir, script = memorized
+    with CompletionServer(loaded, ServeConfig(port=0, api_key="k3y", model_name="tiny")) as srv:
+        with pytest.raises(BackendError) as info:
+            RemoteBackend.connect(str(script), script.read_text(), RemoteConfig(srv.url, api_key="nope"))
+        assert str(info.value) == (f"server at {srv.url} returned 401: missing or wrong API key "
+                                   "(send 'Authorization: Bearer KEY')")
+        backend = RemoteBackend.connect(str(script), script.read_text(), RemoteConfig(srv.url, api_key="k3y"))
+        cmds = ["s", "s", "s", "p a", "c"]
+        assert run_transcript(backend, cmds) == run_transcript(local_backend(loaded, script), cmds)
