@@ -96,7 +96,7 @@ class DebuggerCompleter(Completer):
                     word = re.split(r"[^\w.]", word)[-1] if word else ""
                     candidates = self.frame_names()
             for c in candidates:
-                if c.startswith(word) and c != word:
+                if c.startswith(word):
                     yield Completion(c, start_position=-len(word))
         except Exception:  # a completer must never break the prompt
             return

@@ -100,3 +100,13 @@ def test_highlighting_colours_source_and_leaves_the_rest(monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     assert color_enabled(Tty()) is True
     assert color_enabled(io.StringIO()) is False
+
+
+def test_bottom_toolbar_names_backend_and_steps(program):
+    out, debugger = run_with_keys(program, "n\rn\r\x04")
+    with create_pipe_input() as pipe:
+        reader = PromptToolkitReader(None, input=pipe, output=DummyOutput(), color=False)
+        reader.attach(debugger)
+        text = reader._toolbar()
+    assert text.startswith("backend: real  steps: ")
+    assert int(text.split("steps: ")[1].split()[0]) == len(debugger.engine.history) > 3
