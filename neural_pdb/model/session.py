@@ -13,7 +13,11 @@ passing the full ids (a caching generator forwards only the new suffix), and
 - rewinds (``back``) and edits (``!x = 5``) by truncating the ids: the next call's prompt
   is a prefix of what the generator has cached, so its cache is cropped, not re-encoded;
 - scores each predicted frame and value from the token log-probs (or, with
-  ``samples > 1``, by the agreement of several samples).
+  ``samples > 1``, by the agreement of several samples);
+- keeps the prompt within the model's context: when the trace so far no longer fits,
+  the model sees the source context and the most recent frames (the first of them written
+  in full, without ``..``), about half the context, so the window moves rarely and the
+  cache is reused between moves. Frames are still resolved over the whole session.
 
 No torch here: everything goes through the generator and the vocab.
 """
@@ -51,6 +55,8 @@ class PredictionConfig:
     samples: int = 1                  # > 1: confidence by agreement of this many samples
     sample_temperature: float = 0.7   # temperature of the agreement samples
     max_frames: int = 5000            # a session predicting more frames stops with a message
+    max_context: int | None = None    # tokens the model can attend to; None: the generator's
+                                      # ``max_length`` when it has one (see TraceSession)
 
     def sampling(self, attempt: int, step: int, restart: int) -> SamplingParams:
         seed = self.seed + 7919 * attempt + 104729 * restart + step
@@ -175,6 +181,8 @@ class TraceSession:
         self.finished = False
         self.restarts = 0
         self._locator0 = FrameLocator.for_source(source)
+        self._window: int | None = None            # index of the first record in the window
+        self._window_head: list[int] | None = None  # prompt + that record written in full
 
     # --- state -----------------------------------------------------------------------
 
@@ -199,6 +207,7 @@ class TraceSession:
         self.records = []
         self.finished = False
         self.restarts += 1
+        self._window = self._window_head = None
 
     # --- adding frames ----------------------------------------------------------------
 
@@ -249,8 +258,47 @@ class TraceSession:
             raise _Reject(f"inconsistent frame: {e.message}", raw) from None
         return resolved, scopes, locator, raw
 
+    def _context_budget(self) -> int | None:
+        """Tokens the prompt may have: the context less one frame and the forced token."""
+        limit = self.config.max_context or getattr(self.generator, "max_length", None)
+        if not limit:
+            return None
+        return int(limit) - self.config.max_frame_tokens - 1
+
+    def prompt_window(self) -> list[int]:
+        """The ids the model is given: the whole trace when it fits the context, else the
+        source context and the most recent frames (see the module docstring)."""
+        budget = self._context_budget()
+        if budget is None or len(self.ids) <= budget:
+            self._window = self._window_head = None
+            return list(self.ids)
+        if self._window is not None and self._window >= len(self.records):
+            self._window = self._window_head = None
+        if self._window is not None:
+            window = self._window_ids()
+            if len(window) <= budget:
+                return window
+        # Move the window: the latest start whose window is at most half the budget (at
+        # least the current frame), so that it moves again only after many frames.
+        target = max(len(self.prompt_ids), budget // 2)
+        start = len(self.records) - 1
+        while start > 0 and len(self.prompt_ids) + len(self.ids) - self.records[start - 1].start <= target:
+            start -= 1
+        self._window, self._window_head = start, None
+        return self._window_ids()
+
+    def _window_ids(self) -> list[int]:
+        first = self.records[self._window]
+        if self._window_head is None:
+            # The first frame of the window written in full: its ``..`` would point at
+            # frames the model no longer sees.
+            full = self.vocab.encode_segments(frame_segments(first.item.frame))
+            self._window_head = list(self.prompt_ids) + full
+        nxt = self.records[self._window + 1].start if self._window + 1 < len(self.records) else len(self.ids)
+        return self._window_head + self.ids[nxt:]
+
     def _sample(self, forced: Sequence[int], sampling: SamplingParams) -> Generation:
-        return self.generator.generate(self.ids, max_new_tokens=self.config.max_frame_tokens,
+        return self.generator.generate(self.prompt_window(), max_new_tokens=self.config.max_frame_tokens,
                                        stop_ids=self.vocab.frame_stop_ids, forced_ids=forced, sampling=sampling)
 
     def predict(self, forced_event: Event | None = None) -> PredictedFrame:
@@ -328,6 +376,8 @@ class TraceSession:
         del self.records[-n_frames:]
         del self.ids[cut:]
         self.finished = False
+        if self._window is not None and self._window >= len(self.records):
+            self._window = self._window_head = None
         return True
 
     def edit_locals(self, changes: dict[str, str]) -> PredictedFrame:
@@ -355,4 +405,6 @@ class TraceSession:
                               record.item.raw, record.item.attempts)
         self.records[-1] = _Record(item, record.start, prev_scopes, record.locator)
         self.finished = False
+        if self._window == len(self.records) - 1:
+            self._window_head = None   # the window's first frame was the edited one
         return item

@@ -261,3 +261,41 @@ def test_evaluate_over_predicted_values(script_trace, tiny_loaded):
     assert backend.evaluate("s.count(ch) + 1", -1) == 3
     with pytest.raises(NameError):
         backend.evaluate("undefined_name", -1)
+
+
+class WindowedOracle:
+    """Replies as the oracle does for the whole session, but records the (windowed) ids the
+    session actually gives the model, and has a small context like a real model."""
+
+    def __init__(self, oracle, max_length):
+        self.oracle, self.max_length, self.session, self.prompts = oracle, max_length, None, []
+
+    def generate(self, ids, *, max_new_tokens, stop_ids, forced_ids=(), sampling=None):
+        self.prompts.append(list(ids))
+        return self.oracle.generate(self.session.ids, max_new_tokens=max_new_tokens, stop_ids=stop_ids,
+                                    forced_ids=forced_ids)
+
+    def close(self):
+        pass
+
+
+def test_long_sessions_keep_the_prompt_within_the_context(script_trace, tiny_loaded):
+    path, trace = script_trace
+    vocab = tiny_loaded.vocab
+    gen = WindowedOracle(OracleGenerator(trace, vocab), max_length=700)
+    backend = ModelBackend(path, trace.source, gen, vocab, PredictionConfig(max_frame_tokens=100))
+    gen.session = backend.session
+    assert run_all(backend) == list(trace.frames)          # resolution still over the whole session
+    full = len(backend.session.ids)
+    assert full > 1500                                      # the trace outgrew the context twice over
+    assert all(len(p) <= 700 - 100 - 1 for p in gen.prompts)
+    prompt = backend.session.prompt_ids
+    assert all(p[:len(prompt)] == prompt for p in gen.prompts)   # the source is always there
+    # The window moves rarely: most prompts extend the previous one (a cache hit).
+    moves = sum(1 for a, b in zip(gen.prompts, gen.prompts[1:]) if b[:len(a)] != a)
+    assert 1 <= moves <= len(gen.prompts) // 4
+    # The first frame of a moved window is written in full: no '..' right after the prompt.
+    moved = [b for a, b in zip(gen.prompts, gen.prompts[1:]) if b[:len(a)] != a]
+    first_frame = vocab.to_segments(moved[-1][len(prompt):])
+    locals_text = first_frame[1].text if first_frame[1:] and not first_frame[1].special else ""
+    assert '".."' not in locals_text
