@@ -3,6 +3,12 @@ scripted list. The engine (stepping, breakpoints, history) is written once over 
 
 A backend produces frames in execution order (``trace_format.Frame`` with ``lineno``,
 ``function`` and ``depth`` filled in). It knows nothing of breakpoints or commands.
+
+Optional, for a backend that runs the program for real (the engine checks with
+``hasattr``): ``outcome`` (a :class:`ProgramOutcome`, once ``next_frame`` returned None),
+``run_events(on_event) -> bool`` (run on, calling ``on_event(frame, info)`` in the
+program's own thread at every frame until it answers True: the hand-over happens at stops
+only), ``jump(lineno) -> str | None`` (pdb's ``jump``; None when done, else why not).
 """
 
 from __future__ import annotations
