@@ -56,6 +56,7 @@ class ActionTally:
     tokens: int = 0
     seconds: float = 0.0
     errors: int = 0
+    skipped: int = 0
     examples: list = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -63,7 +64,7 @@ class ActionTally:
                 "line_accuracy": round(self.line / self.n, 4) if self.n else None,
                 "tokens_per_query": round(self.tokens / self.n, 1) if self.n else None,
                 "seconds_per_query": round(self.seconds / self.n, 4) if self.n else None,
-                "errors": self.errors}
+                "errors": self.errors, "skipped_too_long": self.skipped}
 
 
 def load_traces(path: str | Path, limit: int | None = None, entry: str = "f", timeout: float = 5.0) -> list[Trace]:
@@ -89,9 +90,9 @@ def load_traces(path: str | Path, limit: int | None = None, entry: str = "f", ti
 
 
 def draw_queries(traces: Sequence[Trace], per_action: int, seed: int = 0,
-                 actions: Iterable[Action] = tuple(Action)) -> list[ActionQuery]:
+                 actions: Iterable[Action] = tuple(Action), fits=None) -> list[ActionQuery]:
     """Up to ``per_action`` queries per action, spread over the traces (one trace, one
-    start frame at a time, in a seeded random order)."""
+    start frame at a time, in a seeded random order); only queries ``fits`` accepts."""
     rng = random.Random(seed)
     trees = []
     for t in traces:
@@ -120,7 +121,10 @@ def draw_queries(traces: Sequence[Trace], per_action: int, seed: int = 0,
             j = tree.target(i, action, bps)
             if j is None:
                 continue
-            out.append(ActionQuery(k, i, action, j, bps, from_state=rng.random() < 0.5))
+            query = ActionQuery(k, i, action, j, bps, from_state=rng.random() < 0.5)
+            if fits is not None and not fits(traces[k], query):
+                continue
+            out.append(query)
             used_traces[k] = used_traces.get(k, 0) + 1
             picked += 1
     return out
@@ -239,8 +243,25 @@ class CountingGenerator:
         self.inner.close()
 
 
+def history_fits(vocab, context: int, reserve: int):
+    """A filter for :func:`run_queries`: the prompt and the history up to the query's
+    frame leave ``reserve`` tokens of the model's ``context`` (a longer query is skipped in
+    both modes, and counted as skipped)."""
+    from trace_format import TraceEncoder, prompt_segments
+
+    from .propose import encode_segments
+
+    def fits(trace: Trace, q: ActionQuery) -> bool:
+        enc = TraceEncoder()
+        segs = prompt_segments(trace.source)
+        for f in trace.frames[:q.start + 1]:
+            segs += enc.encode(f)
+        return len(encode_segments(vocab, segs)) + reserve <= context
+    return fits
+
+
 def run_queries(runner, traces: Sequence[Trace], queries: Sequence[ActionQuery],
-                progress: bool = False) -> dict[str, ActionTally]:
+                progress: bool = False, fits=None) -> dict[str, ActionTally]:
     """Answer every query; tokens are the generated ones (the runner's generator is
     wrapped in a :class:`CountingGenerator`)."""
     tallies: dict[str, ActionTally] = {}
@@ -252,6 +273,9 @@ def run_queries(runner, traces: Sequence[Trace], queries: Sequence[ActionQuery],
         if runner.mode == "rollout" and q.action.is_inverse:
             continue
         trace = traces[q.trace]
+        if fits is not None and not fits(trace, q):
+            tally.skipped += 1
+            continue
         started = time.perf_counter()
         before = counter.tokens
         frame, _, error = runner.answer(trace, q)
@@ -319,13 +343,15 @@ def main(argv: list[str] | None = None) -> int:
         print("action_eval: the model was not trained on actions (no npdb_actions in its config): rollout only",
               file=sys.stderr)
         modes = tuple(m for m in modes if m != "action")
-    queries = draw_queries(traces, args.per_action, args.seed)
+    context = getattr(loaded.model.config, "max_position_embeddings", None) or 1 << 30
+    fits = history_fits(loaded.vocab, context, reserve=2 * args.max_frame_tokens)
+    queries = draw_queries(traces, args.per_action, args.seed, fits=fits)
     results: dict[str, dict[str, ActionTally]] = {}
     for mode in modes:
         runner = (ActionRunner(generator, loaded.vocab, args.max_frame_tokens) if mode == "action"
                   else RolloutRunner(generator, loaded.vocab, args.max_frame_tokens))
         wanted = [q for q in queries if mode != "action" or q.action in actions]
-        results[mode] = run_queries(runner, traces, wanted, progress=not args.quiet)
+        results[mode] = run_queries(runner, traces, wanted, progress=not args.quiet, fits=fits)
     table = markdown_table(results)
     print(table)
     if args.out:

@@ -128,9 +128,14 @@ class ActionSession:
         prefix = encode_segments(self.vocab, action_segments(action, bps))
         stop_ids = self.vocab.frame_stop_ids
         last_raw, last_error, tokens = "", "", 0
+        from neural_pdb.model.generator import GenerationError
+
         for attempt in range(self.max_retries + 1):
-            gen = self.generator.generate(self.ids + prefix, max_new_tokens=self.max_frame_tokens, stop_ids=stop_ids,
-                                          sampling=self._sampling(attempt))
+            try:
+                gen = self.generator.generate(self.ids + prefix, max_new_tokens=self.max_frame_tokens,
+                                              stop_ids=stop_ids, sampling=self._sampling(attempt))
+            except GenerationError as e:  # e.g. the context is longer than the model's
+                raise ActionError(str(e)) from None
             tokens += len(gen.token_ids)
             segments = self.vocab.to_segments(list(gen.token_ids))
             last_raw = "".join(s.text for s in segments)
