@@ -8,6 +8,7 @@ Example (the default model's data)::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from neural_pdb.datagen.dataset import DataConfig, write_dataset
@@ -38,6 +39,10 @@ def main(argv: list[str]) -> int:
     if args.size < 1 or args.shards < 1 or args.workers < 1 or args.heldout < 0:
         print("neural-pdb data: --size, --shards and --workers must be positive, --heldout not negative", file=sys.stderr)
         return 2
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # string-set reprs follow the hash seed: the same seed must give the same files
+        os.execve(sys.executable, [sys.executable, "-m", "neural_pdb.cli", "data", *argv],
+                  {**os.environ, "PYTHONHASHSEED": "0"})
     cfg = DataConfig(size=args.size, seed=args.seed, shards=args.shards, heldout=args.heldout,
                      script_fraction=args.script_fraction, max_frames=args.max_frames, workers=args.workers,
                      cruxeval=args.cruxeval)

@@ -6,13 +6,14 @@ One record per line::
      "error": null|"ValueError: ...", "trace": Trace.to_json(), "text": CWM text}
 
 Programs are generated in this process from the seed (deterministic), checked against
-CruxEval and against each other, and traced in worker processes started fresh with
-``PYTHONHASHSEED=0`` (so set orders repeat); records come back in program order, so the
-same seed and size give the same files.
+CruxEval and against each other, and traced here or in forked workers; records come
+back in program order, so the same seed and size give the same files (string-set
+orders depend on the hash seed: `neural-pdb data` always runs with ``PYTHONHASHSEED=0``).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -80,16 +81,19 @@ def _programs(cfg: DataConfig, index: CruxEvalIndex | None, exclude: set[str]) -
         yield f"{cfg.seed}-{i}", program, norm
 
 
-def _traced(cfg: DataConfig, programs: Iterator[tuple[str, GeneratedProgram, str]], pool) -> Iterator[tuple[dict, str]]:
-    def tasks():
-        for rid, program, norm in programs:
-            norms[rid] = norm
-            yield rid, program, cfg.max_frames, cfg.max_seconds
-    norms: dict[str, str] = {}
-    results = pool.imap(trace_program, tasks(), chunksize=16) if pool else map(trace_program, tasks())
-    for record in results:
-        if record is not None:
-            yield record, norms.pop(record["id"])
+def _traced(cfg: DataConfig, programs: Iterator[tuple[str, GeneratedProgram, str]], pool,
+            batch: int = 256) -> Iterator[tuple[dict, str]]:
+    """Traced records in program order. Programs go to the workers a batch at a time (an
+    infinite program stream must never be handed to ``Pool.imap``, which would drain it)."""
+    while True:
+        chunk = list(itertools.islice(programs, batch))
+        if not chunk:
+            return
+        tasks = [(rid, program, cfg.max_frames, cfg.max_seconds) for rid, program, _ in chunk]
+        norms = {rid: norm for rid, _, norm in chunk}
+        for record in (pool.map(trace_program, tasks, chunksize=16) if pool else map(trace_program, tasks)):
+            if record is not None:
+                yield record, norms[record["id"]]
 
 
 def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -> dict:
@@ -100,10 +104,9 @@ def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -
     index = CruxEvalIndex.load(cfg.cruxeval) if cfg.cruxeval and Path(cfg.cruxeval).exists() else None
     stats = {"config": cfg.__dict__, "records": 0, "errors": 0, "calls": 0, "scripts": 0, "frames": 0, "heldout": 0}
     train_norms: set[str] = set()
-    os.environ["PYTHONHASHSEED"] = "0"  # read by the spawned workers at start-up
-    ctx = multiprocessing.get_context("spawn")
-    # always in fresh workers: the hash seed of this process may not be 0
-    pool = ctx.Pool(cfg.workers, maxtasksperchild=2000)
+    # forked workers share this process's hash seed: `neural-pdb data` runs with
+    # PYTHONHASHSEED=0 (it re-executes itself so), which makes string-set orders repeat
+    pool = multiprocessing.get_context("fork").Pool(cfg.workers, maxtasksperchild=2000) if cfg.workers > 1 else None
     try:
         from tqdm import tqdm
         bar = tqdm(total=cfg.size + cfg.heldout, disable=not progress, unit="trace")

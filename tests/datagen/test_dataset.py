@@ -1,6 +1,8 @@
 """The data pipeline end to end at tiny scale: generate, trace, write shards, read back."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from neural_pdb.commands import data_cmd
@@ -9,10 +11,12 @@ from neural_pdb.datagen.dedup import CruxEvalIndex, normalize_source
 from trace_format import Trace, encode_trace, parse_trace
 
 
-def test_data_command_writes_shards_heldout_and_stats(tmp_path, capsys):
+def test_data_command_writes_shards_heldout_and_stats(tmp_path):
     out = tmp_path / "data"
-    assert data_cmd.main(["--out", str(out), "--size", "40", "--shards", "2", "--heldout", "6", "--seed", "5", "--quiet"]) == 0
-    assert "wrote 40 training records" in capsys.readouterr().out
+    run = subprocess.run([sys.executable, "-m", "neural_pdb.cli", "data", "--out", str(out), "--size", "40", "--shards", "2",
+                          "--heldout", "6", "--seed", "5", "--workers", "2", "--quiet"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "wrote 40 training records" in run.stdout
     shards = shard_paths(out)
     assert [p.name for p in shards] == ["train-00000-of-00002.jsonl", "train-00001-of-00002.jsonl"]
     train = list(read_records(shards))
