@@ -80,3 +80,27 @@ def test_missing_model_is_one_line(tmp_path):
                          timeout=60)
     assert run.returncode != 0
     assert run.stderr.strip().splitlines() == [f"neural-pdb: model path not found: {tmp_path / 'no-model'}"]
+
+
+def test_a_trained_checkpoint_on_disk_is_debugged_with_model_path(tmp_path):
+    """A tiny model trained in the test until it knows one program's trace by heart
+    (``tests/serve/memorized.py``): ``neural-pdb --model PATH`` then answers every
+    command as pdb does on the real program, stop by stop."""
+    from tests.serve.memorized import save_memorized_model
+
+    script = tmp_path / "prog.py"
+    model_dir = save_memorized_model(tmp_path / "model", script)
+    commands = "\n".join(["s", "s", "s", "p a", "s", "p a, b", "s", "s", "s", "p x", "w", "s", "s", "p b", "q"]) + "\n"
+
+    def run(*backend):
+        out = subprocess.run([sys.executable, "-m", "neural_pdb", *backend, str(script)], input=commands,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        return out.stdout
+
+    predicted = run("--backend", "model", "--model", str(model_dir), "--device", "cpu")
+    real = run("--backend", "real")
+    strip = lambda text, prompt: [l for l in text.replace(prompt, "").splitlines()  # noqa: E731
+                                  if l and not l.startswith("--Predicted")]
+    assert strip(predicted, "(npdb) ") == strip(real, "(Pdb) ")
+    assert predicted.count("--Predicted") >= 8
