@@ -316,8 +316,8 @@ class Engine(bdb.Bdb):
         live = info.live is not None
         if frame.lineno is not None:
             view.f_lineno = frame.lineno
-        if frame.has_locals:
-            view.last_reprs = frame.locals
+        if frame.event is Event.LINE or frame.event is Event.CALL:
+            view.last_items = frame.local_items
         self._bind(view, record, live=live and self.at_frontier)
         event = frame.event
         if not live:
@@ -383,30 +383,34 @@ class Engine(bdb.Bdb):
             frame = view.live
             view.bind(lambda: frame.f_locals, lambda: frame.f_globals)
             return
-        module = dict(self._module_reprs(view))
+        module = self._module_view(view)
+        module_items = module.last_items if module is not None else ()
         if view.f_code.co_name == "<module>" or view is self._root:
-            shared: dict[str, Any] = {}
+            made: list[dict[str, Any]] = []
 
             def module_ns() -> dict[str, Any]:
-                if not shared:
-                    shared.update({k: rebuild_value(v) for k, v in module.items()})
-                    shared.setdefault("__name__", "__main__")
-                return shared
+                if not made:
+                    ns = {k: rebuild_value(v) for k, v in module_items}
+                    ns.setdefault("__name__", "__main__")
+                    made.append(ns)
+                return made[0]
             view.bind(module_ns, module_ns)
             if view is not self._root and self._root is not None and view.f_back is self._root:
                 self._root.bind(module_ns, module_ns)
         else:
-            reprs = dict(view.last_reprs)
-            view.bind(lambda: {k: rebuild_value(v) for k, v in reprs.items()},
-                      lambda: {k: rebuild_value(v) for k, v in module.items()})
+            items = view.last_items
+            view.bind(lambda: {k: rebuild_value(v) for k, v in items},
+                      lambda: {k: rebuild_value(v) for k, v in module_items})
 
-    def _module_reprs(self, view: FrameView) -> dict[str, str]:
-        v: FrameView | None = view
-        while v is not None:
-            if v.f_code.co_name == "<module>" and v.f_code.co_filename == view.f_code.co_filename:
-                return v.last_reprs
-            v = v.f_back
-        return {}
+    def _module_view(self, view: FrameView) -> FrameView | None:
+        """The module activation of the view's file below it (its globals), found once."""
+        if view.module_view is False:
+            v: FrameView | None = view
+            while v is not None and not (v.f_code.co_name == "<module>"
+                                         and v.f_code.co_filename == view.f_code.co_filename):
+                v = v.f_back
+            view.module_view = v
+        return view.module_view  # type: ignore[return-value]
 
     # -- bdb's hooks: decide a stop ----------------------------------------------------
     def user_call(self, frame: FrameView, argument_list: Any) -> None:
@@ -460,7 +464,7 @@ class Engine(bdb.Bdb):
         stop = Stop(event, self.cursor - 1, view, stack, curindex, record.info, return_value=return_value,
                     exception_text=exception_text, traceback=tb if live else None, live=live,
                     frame=record.frame)
-        stop.namespaces = [(tuple(v.last_reprs.items()), tuple(self._module_reprs(v).items())) for v, _ in stack]
+        stop.namespaces = [(v.last_items, ()) for v, _ in stack]
         stop.model_stack = list(self._model_stack)
         stop.untraced = frozenset(self._untraced)
         self.stops.append(stop)
@@ -539,7 +543,7 @@ class Engine(bdb.Bdb):
     def _restore_namespaces(self, stop: Stop) -> None:
         for (view, lineno), (locals_items, _module_items) in zip(stop.stack, stop.namespaces):
             view.f_lineno = lineno
-            view.last_reprs = dict(locals_items)
+            view.last_items = tuple(locals_items)
         for view, _ in stop.stack:
             self._bind(view, None, live=False)
         if stop.event == "return":
@@ -548,7 +552,7 @@ class Engine(bdb.Bdb):
     def refresh(self, stop: Stop) -> None:
         """Re-read a stop's namespaces after its frame's locals were edited."""
         if stop.frame is not None and stop.frame.has_locals:
-            stop.view.last_reprs = stop.frame.locals
+            stop.view.last_items = stop.frame.local_items
         self._bind(stop.view, None, live=stop.live)
 
     def replace_current_frame(self, frame: Frame) -> None:

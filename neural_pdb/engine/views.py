@@ -104,11 +104,16 @@ class FrameView:
         self.live = live
         self.f_trace = None
         # the resolved locals (reprs) of this activation's latest call/line frame
-        self.last_reprs: dict[str, str] = {}
+        self.last_items: tuple[tuple[str, str], ...] = ()
+        self.module_view: "FrameView | None | bool" = False   # found on first use
         self._locals: dict[str, Any] | None = {}
         self._globals: dict[str, Any] | None = {}
         self._make_locals: Callable[[], dict[str, Any]] | None = None
         self._make_globals: Callable[[], dict[str, Any]] | None = None
+
+    @property
+    def last_reprs(self) -> dict[str, str]:
+        return dict(self.last_items)
 
     def bind(self, make_locals: Callable[[], dict[str, Any]], make_globals: Callable[[], dict[str, Any]]) -> None:
         self._locals = self._globals = None
