@@ -52,7 +52,7 @@ from typing import Iterable, Mapping, Sequence
 from . import tokens
 from .encode import Segment, TraceEncoder, frame_segments, join_segments, prompt_segments
 from .errors import TraceFormatError
-from .frames import Event, Frame
+from .frames import UNCHANGED, Event, Frame
 from .lines import ProgramStructure
 from .parse import _Reader, _read_frame  # the one frame reader, shared with parse_trace
 from .scopes import ScopeStack
@@ -230,16 +230,41 @@ def _full_frame(frame: Frame, raw: str) -> Frame:
     return frame
 
 
-def parse_target(data: str | Sequence[Segment]) -> Frame:
+def parse_target(data: str | Sequence[Segment], allow_unchanged: bool = False) -> Frame:
     """A target frame as a model writes it after an action token: in full, ``..`` is an
-    error (there is no earlier frame of its scope in the text to resolve it against)."""
+    error (there is no earlier frame of its scope in the text to resolve it against).
+
+    ``allow_unchanged``: return a frame with ``..`` values as written, for a caller that
+    knows the frame it may stand for (see :func:`resolve_against`)."""
     segs = split_action_segments(data) if isinstance(data, str) else list(data)
     raw = data if isinstance(data, str) else join_segments(segs)
     r = _Reader(segs, raw)
     frame = _read_frame(r)
     if r.peek() is not None:
         raise TraceFormatError("unexpected_token", f"text after the target frame: {r.peek().text[:40]!r}", raw)
-    return _full_frame(frame, raw)
+    return frame if allow_unchanged else _full_frame(frame, raw)
+
+
+def resolve_against(target: Frame, current: Frame) -> Frame | None:
+    """A target written with ``..`` (a model that fell back to plain-trace habits),
+    resolved against the current frame when both stand in the same scope (same function
+    and depth, not a call frame) and every ``..`` name has a value there; None otherwise."""
+    if target.is_resolved:
+        return target
+    if target.event is Event.CALL:  # a call frame opens its scope: it writes every value
+        return None
+    if not (current.has_locals and target.function == current.function and target.depth == current.depth
+            and target.depth is not None):
+        return None
+    known = current.locals
+    values = {}
+    for name, value in target.local_items:
+        if value == UNCHANGED:
+            if name not in known:
+                return None
+            value = known[name]
+        values[name] = value
+    return target.with_locals(values)
 
 
 def parse_example(data: str | Sequence[Segment]) -> ActionExample:

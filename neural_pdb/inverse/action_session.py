@@ -26,7 +26,7 @@ from typing import Mapping, Sequence
 from trace_format import (Frame, ProgramStructure, Segment, TraceEncoder, TraceFormatError, UnresolvedLineError,
                           prompt_segments)
 from trace_format.actions import (Action, action_segments, breakpoint_map, locate_target, parse_target,
-                                  state_segments)
+                                  resolve_against, state_segments)
 from trace_format.frames import Event
 
 from .propose import encode_segments
@@ -143,8 +143,13 @@ class ActionSession:
                 last_error = f"the frame did not end within {self.max_frame_tokens} tokens"
                 continue
             try:
-                frame = parse_target(segments)
+                frame = parse_target(segments, allow_unchanged=True)
                 located = locate_target(self.structure, action, current, frame, bps)
+                resolved = resolve_against(located, current)
+                if resolved is None:
+                    raise TraceFormatError("scope", "'..' in a target outside the current scope "
+                                           "(targets are written in full)", last_raw)
+                located = resolved
             except TraceFormatError as e:
                 last_error = f"malformed frame: {e.message}"
                 continue

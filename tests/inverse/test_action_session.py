@@ -68,3 +68,34 @@ def test_garbage_replies_raise_with_the_raw_text_and_leave_the_context():
         session.predict(Action.STEP_OVER)
     assert "not a frame" in e.value.raw and garbage.calls == 3
     assert session.ids == before and session.current == trace.frames[3]
+
+
+class _Reply:
+    """Replies with one fixed frame text (as a model would write it)."""
+
+    def __init__(self, vocab, text: str) -> None:
+        from trace_format.actions import split_action_segments
+        from neural_pdb.inverse.propose import encode_segments
+        self.ids = encode_segments(vocab, split_action_segments(text))
+
+    def generate(self, ids, *, max_new_tokens, stop_ids, forced_ids=(), sampling=None):
+        from neural_pdb.model.generator import Generation
+        return Generation(tuple(self.ids), tuple(-0.1 for _ in self.ids), self.ids[-1])
+
+    def close(self) -> None:
+        pass
+
+
+def test_unchanged_values_in_the_same_scope_are_resolved_elsewhere_rejected():
+    trace = traced(*PROGRAMS["loop"])  # 3: s += i (i=0) -> step_over -> 4: for (s=0, i=0)
+    same = '<|line_sep|>{"n": "..", "s": "..", "i": ".."}<|action_sep|>    for i in range(n):<|frame_sep|>'
+    session = ActionSession(_Reply(VOCAB, same), VOCAB, trace.source, max_retries=0)
+    session.start_state(trace.frames[3])
+    got = session.predict(Action.STEP_OVER).frame
+    assert got.locals == trace.frames[4].locals and got.lineno == 3
+    # a call frame is another scope: its '..' cannot be resolved against the caller
+    other = '<|call_sep|>{"n": ".."}<|action_sep|>def f(n): # << START_OF_TRACE<|frame_sep|>'
+    session = ActionSession(_Reply(VOCAB, other), VOCAB, trace.source, max_retries=0)
+    session.start_state(trace.frames[3])
+    with pytest.raises(ActionError, match="outside the current scope"):
+        session.predict(Action.BACK_TO_CALL)
