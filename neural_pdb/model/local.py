@@ -189,18 +189,21 @@ class LocalGenerator:
                 return False
         return True
 
+    def _crop_layers(self, target: int) -> bool:
+        """Crop every layer to its first ``target`` tokens when that is exact; True if done."""
+        if target <= 0 or not self._can_crop_to(target):
+            return False
+        for layer in self._cache.layers:
+            if getattr(layer, "is_initialized", False) and layer.get_seq_length() > target:
+                layer.crop(target - layer.get_seq_length())
+        return self._layers_at(target)
+
     def _truncate_to(self, target: int) -> None:
         """Roll the cache back to its first ``target`` tokens, or drop it."""
-        if target >= len(self._cached_ids) and self._layers_at(len(self._cached_ids)):
+        if self._crop_layers(target):
+            del self._cached_ids[target:]
+            self.stats.crops += 1
             return
-        if target > 0 and self._can_crop_to(target):
-            for layer in self._cache.layers:
-                if getattr(layer, "is_initialized", False) and layer.get_seq_length() > target:
-                    layer.crop(target - layer.get_seq_length())
-            if self._layers_at(target):
-                del self._cached_ids[target:]
-                self.stats.crops += 1
-                return
         self.stats.resets += 1
         self.reset()
 
@@ -231,18 +234,12 @@ class LocalGenerator:
         return out.logits[0, -1]
 
     def _restore(self) -> None:
-        """After an interrupted forward: make the cache agree with ``_cached_ids`` again."""
+        """After an interrupted forward (some layers hold the new tokens, some not): make
+        the cache agree with ``_cached_ids`` again."""
         try:
-            if not self._layers_at(len(self._cached_ids)):
-                target = len(self._cached_ids)
-                if target > 0 and self._cache is not None and all(
-                        l.get_seq_length() >= target for l in self._cache.layers if getattr(l, "is_initialized", False)) \
-                        and self._can_crop_to(target):
-                    for layer in self._cache.layers:
-                        if getattr(layer, "is_initialized", False) and layer.get_seq_length() > target:
-                            layer.crop(target - layer.get_seq_length())
-                if not self._layers_at(target):
-                    self.reset()
+            target = len(self._cached_ids)
+            if not self._layers_at(target) and not self._crop_layers(target):
+                self.reset()
         except Exception:  # any doubt: a re-prefill is always correct
             self.reset()
 
