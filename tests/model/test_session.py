@@ -299,3 +299,27 @@ def test_long_sessions_keep_the_prompt_within_the_context(script_trace, tiny_loa
     first_frame = vocab.to_segments(moved[-1][len(prompt):])
     locals_text = first_frame[1].text if first_frame[1:] and not first_frame[1].special else ""
     assert '".."' not in locals_text
+
+
+def test_value_confidence_follows_the_tokens_of_each_value(tiny_loaded):
+    import math
+
+    from neural_pdb.model.session import _confidences
+    from trace_format import line_frame, return_frame
+
+    vocab = tiny_loaded.vocab
+    locals_text = '{"a": "12", "b": "\'x\'"}'
+    ids = [vocab.id(tokens.LINE_SEP)] + vocab.encode_text(locals_text) + [vocab.id(tokens.ACTION_SEP)] + \
+        vocab.encode_text("    y = a") + [vocab.id(tokens.FRAME_SEP)]
+    unsure = 1 + locals_text.index("2")           # the token of the digit 2 (byte-level: one per char)
+    logprobs = [None] + [math.log(0.2) if i == unsure else math.log(0.99) for i in range(1, len(ids))]
+    frame = line_frame("    y = a", {"a": "12", "b": "'x'"})
+    conf, values = _confidences(vocab, ids, logprobs, frame)
+    assert values["a"] == pytest.approx(0.2) and values["b"] == pytest.approx(0.99)
+    assert 0.9 < conf < 0.99
+
+    ids = [vocab.id(tokens.RETURN_SEP), vocab.id(tokens.ACTION_SEP)] + vocab.encode_text("    return a") + \
+        [vocab.id(tokens.ARG_SEP)] + vocab.encode_text('"12"') + [vocab.id(tokens.FRAME_SEP)]
+    logprobs = [None] + [math.log(0.5)] * (len(ids) - 1)
+    conf, values = _confidences(vocab, ids, logprobs, return_frame("    return a", "12"))
+    assert values == {"__return__": pytest.approx(0.5)} and conf == pytest.approx(0.5)
