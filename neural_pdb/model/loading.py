@@ -24,6 +24,9 @@ _DTYPES = {"float32": "float32", "fp32": "float32", "float": "float32", "bfloat1
            "float16": "float16", "fp16": "float16", "half": "float16", "auto": "auto"}
 
 
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "tokenizer_config.json", "vocab.json", "tiktoken.model")
+
+
 class ModelLoadError(Exception):
     """A model that cannot be used; the message is one line naming what is missing."""
 
@@ -99,6 +102,8 @@ def load_model(path_or_id: str | os.PathLike | None = None, *, device: str | Non
             raise ModelLoadError(f"model path is not a directory: {path}")
         if not os.path.exists(os.path.join(path, "config.json")):
             raise ModelLoadError(f"no config.json in {path}: not a transformers checkpoint")
+        if not any(os.path.exists(os.path.join(path, f)) for f in _TOKENIZER_FILES):
+            raise ModelLoadError(f"no tokenizer in {path} (expected tokenizer.json or tokenizer.model)")
         local_files_only = True if local_files_only is None else local_files_only
     elif local_files_only is None:
         local_files_only = os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")

@@ -39,6 +39,14 @@ def test_missing_path_and_not_a_checkpoint(tmp_path):
     assert "not a directory" in one_line_error(f)
 
 
+def test_missing_tokenizer(tmp_path, tiny_llama_dir):
+    d = tmp_path / "m"
+    shutil.copytree(tiny_llama_dir, d)
+    for f in d.glob("tokenizer*"):
+        f.unlink()
+    assert one_line_error(d) == f"no tokenizer in {d} (expected tokenizer.json or tokenizer.model)"
+
+
 def test_tokenizer_without_trace_tokens(tmp_path, tiny_llama_dir):
     d = tmp_path / "m"
     shutil.copytree(tiny_llama_dir, d)
