@@ -111,3 +111,14 @@ def test_segments_round_trip_non_ascii(tiny_loaded):
     assert vocab.decode_text(ids) == text
     ends = vocab.text_offsets(ids)
     assert ends[-1] == len(text) and ends == sorted(ends)
+
+
+def test_device_map_auto_and_bfloat16(tiny_cwm_dir):
+    import torch
+
+    from neural_pdb.model.local import LocalGenerator
+
+    loaded = load_model(tiny_cwm_dir, device="auto", dtype="bf16")
+    assert loaded.model.dtype == torch.bfloat16
+    out = LocalGenerator(loaded.model).generate([1, 2, 3], max_new_tokens=4, stop_ids=[])
+    assert len(out.token_ids) == 4 and all(lp <= 0 for lp in out.logprobs)
