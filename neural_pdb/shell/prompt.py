@@ -26,7 +26,7 @@ _LOCATION_COMMANDS = {"b", "break", "tbreak", "cl", "clear", "until", "unt"}
 _EXPRESSION_COMMANDS = {"p", "pp", "whatis", "display", "undisplay", "a", "args", "condition"}
 # a stop's "-> source" line, and a listing line "  3 B->\tsource"
 _ARROW_RE = re.compile(r"^(-> )(.*)$")
-_LISTING_RE = re.compile(r"^(\s*\d+ [ B](?:->|>>|  )?\t)(.*)$")
+_LISTING_RE = re.compile(r"^(\s*\d+ ?[ B](?:->|>>)?\t)(.*)$")
 
 
 def color_enabled(stream: IO[str]) -> bool:
