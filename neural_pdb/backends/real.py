@@ -72,8 +72,15 @@ class RealBackend:
     name = "real"
 
     def __init__(self, filename: str, argv: list[str] | tuple[str, ...] = (), max_repr: int = 200,
-                 use_main_module: bool = True) -> None:
-        self.filename = os.path.realpath(filename)  # pdb prints the real path
+                 use_main_module: bool = True, module: str | None = None) -> None:
+        # -m MODULE: run as pdb runs a module (runpy's code object, no <string> frame)
+        self.module = module
+        self._module_details = None
+        if module is not None:
+            import runpy
+            self._module_details = runpy._get_module_details(module)
+            filename = self._module_details[2].co_filename
+        self.filename = os.path.realpath(filename) if module is None else filename  # as pdb prints it
         with open(self.filename, encoding="utf-8") as fh:
             self.source = fh.read()
         self.argv = list(argv)
@@ -226,8 +233,12 @@ class RealBackend:
 
     def _run(self) -> None:
         runner = _ProgramRunner(self)
-        code = f"exec(compile({self.source!r}, {self.filename!r}, 'exec'))"
+        code: Any = f"exec(compile({self.source!r}, {self.filename!r}, 'exec'))"
         namespace = {"__name__": "__main__", "__file__": self.filename, "__builtins__": __builtins__}
+        if self._module_details is not None:
+            _, spec, code = self._module_details
+            namespace.update(__file__=os.path.normcase(os.path.abspath(self.filename)), __package__=spec.parent,
+                             __loader__=spec.loader, __spec__=spec)
         if self.use_main_module:
             import __main__
             __main__.__dict__.clear()
@@ -304,8 +315,8 @@ class RealBackend:
             self._saved_main = dict(__main__.__dict__) if self.use_main_module else {}
             self._saved_argv = list(sys.argv)
             self._saved_path0 = sys.path[0] if sys.path else None
-        sys.argv[:] = [self.filename] + self.argv
-        if sys.path:
+        sys.argv[:] = [self.module if self.module else self.filename] + self.argv
+        if sys.path and self.module is None:
             sys.path[0] = os.path.dirname(self.filename)
 
     def _leave_program_environment(self) -> None:

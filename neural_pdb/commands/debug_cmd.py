@@ -67,7 +67,7 @@ def make_backend(ns: argparse.Namespace, path: str, source: str):
         if getattr(ns, "start", None) is not None:
             raise ProgramError("neural-pdb: --start needs --backend model (a real program starts at its beginning)")
         from neural_pdb.backends.real import RealBackend
-        return RealBackend(path, ns.args)
+        return RealBackend(path, ns.args, module=ns.module)
     if ns.backend == "remote":  # the model backend, its generator on a server
         from neural_pdb.backends.remote import build_remote_backend
         from neural_pdb.engine.backend import BackendError
@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print("neural-pdb: error: a SCRIPT (or -m MODULE) to debug is required", file=sys.stderr)
         return 2
+    if ns.module and sys.path:
+        sys.path[0] = os.getcwd()  # as `python -m pdb -m MODULE` finds it
     try:
         path = _module_file(ns.module) if ns.module else ns.script
         program = read_program(path)

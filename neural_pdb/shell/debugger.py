@@ -129,6 +129,11 @@ class Debugger(pdb.Pdb):
     def get_file_breaks(self, filename): return self.engine.get_file_breaks(filename)
     def get_all_breaks(self): return self.engine.get_all_breaks()
 
+    @property
+    def target(self) -> str:
+        """What pdb calls the program in its messages: the script's path, or the module."""
+        return getattr(self.backend, "module", None) or self.mainpyfile
+
     # -- the session loop (pdb.main's loop) ------------------------------------------
     def run_session(self) -> int:
         """Debug the program until the user quits (or input ends), restarting it when it
@@ -143,7 +148,7 @@ class Debugger(pdb.Pdb):
                 try:
                     end = self._run_program()
                 except pdb.Restart:
-                    self.message("Restarting %s with arguments:" % self.mainpyfile)
+                    self.message("Restarting %s with arguments:" % self.target)
                     self.message("\t" + " ".join(getattr(self.backend, "argv", [])))
                     continue
                 if self._quit_escaped_bdb_run:
@@ -218,7 +223,7 @@ class Debugger(pdb.Pdb):
         self.message("Running 'cont' or 'step' will restart the program")
         stack = [(bottom, bottom.f_lineno), (view, raise_line)] if bottom is not None else [(view, raise_line)]
         self.interaction(Stop("post_mortem", -1, view, stack, len(stack) - 1, FrameInfo()), None)
-        self.message("Post mortem debugger finished. The %s will be restarted" % self.mainpyfile)
+        self.message("Post mortem debugger finished. The %s will be restarted" % self.target)
 
     def _report_end(self, end: ProgramEnd) -> bool:
         """pdb's words at the end of the program; False when the session should end."""
@@ -232,7 +237,7 @@ class Debugger(pdb.Pdb):
             self.message("Running 'cont' or 'step' will restart the program")
             if end.stop is not None:
                 self.interaction(end.stop, None)
-            self.message("Post mortem debugger finished. The %s will be restarted" % self.mainpyfile)
+            self.message("Post mortem debugger finished. The %s will be restarted" % self.target)
         elif outcome.kind == "quit":
             return False
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import assert_parity
+from .conftest import PROGRAMS as PROGRAMS_DIR, assert_parity
 
 STEPS = ["s"] * 12 + ["n"] * 8
 
@@ -113,3 +113,16 @@ def test_help_lists_pdb_commands_and_ours(workdir) -> None:
     # every pdb command, plus ours (other debugger commands may come with later features)
     assert commands(pdb_out) | {"back", "bk", "compare"} <= commands(ours)
     assert "exec  pdb" in ours
+
+
+def test_module_mode(workdir) -> None:
+    import sys
+    from .conftest import run_debugger
+    (workdir / "mymod.py").write_text((PROGRAMS_DIR / "crash.py").read_text().replace('"three"', '"3"')
+                                      + "import sys\nargs = sys.argv\n")
+    stdin = "s\ns\ns\nw\nn\nn\nn\nn\nn\nn\nn\np args\nc\nrestart\nq\n"
+    expected = run_debugger([sys.executable, "-m", "pdb", "-m", "mymod", "a", "b"], stdin, workdir)
+    actual = run_debugger([sys.executable, "-m", "neural_pdb", "--backend", "real", "-m", "mymod", "a", "b"], stdin,
+                          workdir)
+    assert actual == expected
+    assert "Restarting mymod with arguments:\n\ta b\n" in actual
