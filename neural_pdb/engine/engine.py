@@ -87,7 +87,7 @@ class Stop:
     traceback: Any = None          # live traceback of an exception stop (real backend)
     live: bool = False             # at the running program's frontier: namespaces are live
     # what `back` needs to restore this stop exactly
-    namespaces: list[tuple[tuple, tuple]] = field(default_factory=list)
+    namespaces: list[tuple] = field(default_factory=list)   # each stack view's locals (reprs) here
     model_stack: list[FrameView] = field(default_factory=list)
     untraced: frozenset = frozenset()
     frame: Frame | None = None     # the frame stopped at
@@ -464,7 +464,7 @@ class Engine(bdb.Bdb):
         stop = Stop(event, self.cursor - 1, view, stack, curindex, record.info, return_value=return_value,
                     exception_text=exception_text, traceback=tb if live else None, live=live,
                     frame=record.frame)
-        stop.namespaces = [(v.last_items, ()) for v, _ in stack]
+        stop.namespaces = [v.last_items for v, _ in stack]
         stop.model_stack = list(self._model_stack)
         stop.untraced = frozenset(self._untraced)
         self.stops.append(stop)
@@ -541,7 +541,7 @@ class Engine(bdb.Bdb):
         return stop
 
     def _restore_namespaces(self, stop: Stop) -> None:
-        for (view, lineno), (locals_items, _module_items) in zip(stop.stack, stop.namespaces):
+        for (view, lineno), locals_items in zip(stop.stack, stop.namespaces):
             view.f_lineno = lineno
             view.last_items = tuple(locals_items)
         for view, _ in stop.stack:
