@@ -17,6 +17,10 @@ a model alike. Two things a trace function would do implicitly are made explicit
 - frames pdb shows around the program (``bdb.py(600)run()``, ``<string>``) come from
   the real program; for a model they are stood in by views with the same names, so
   ``where`` reads the same.
+
+Time travel restores the program's state at an earlier stop (lines, stack, values) and
+replays recorded frames forward; it does not roll back the debugger's own counters
+(breakpoint hits and ignore counts), which count every crossing, replayed or not.
 """
 
 from __future__ import annotations
@@ -31,9 +35,6 @@ from trace_format import Event, Frame
 
 from .backend import Backend, FrameInfo, ProgramOutcome
 from .views import CodeView, FrameView, ProgramCode, rebuild_exception, rebuild_value
-
-_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
-
 
 def _bdb_run_position() -> tuple[int, int]:
     """(first line of ``Bdb.run``, line of its ``exec(cmd, ...)``) in this Python's bdb."""
