@@ -259,11 +259,15 @@ class TraceSession:
         return resolved, scopes, locator, raw
 
     def _context_budget(self) -> int | None:
-        """Tokens the prompt may have: the context less one frame and the forced token."""
+        """Tokens the prompt may have: the context less room for one frame and the forced
+        token. The room is ``max_frame_tokens`` but at most a quarter of the context: a
+        small model's context would otherwise hold little more than the source (frames
+        are far shorter than the limit; a longer one ends truncated, a malformed reply)."""
         limit = self.config.max_context or getattr(self.generator, "max_length", None)
         if not limit:
             return None
-        return int(limit) - self.config.max_frame_tokens - 1
+        limit = int(limit)
+        return limit - min(self.config.max_frame_tokens, max(64, limit // 4)) - 1
 
     def prompt_window(self) -> list[int]:
         """The ids the model is given: the whole trace when it fits the context, else the

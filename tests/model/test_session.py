@@ -288,7 +288,7 @@ def test_long_sessions_keep_the_prompt_within_the_context(script_trace, tiny_loa
     assert run_all(backend) == list(trace.frames)          # resolution still over the whole session
     full = len(backend.session.ids)
     assert full > 1500                                      # the trace outgrew the context twice over
-    assert all(len(p) <= 700 - 100 - 1 for p in gen.prompts)
+    assert all(len(p) <= 700 - 100 - 1 for p in gen.prompts)   # room for a frame of 100 tokens
     prompt = backend.session.prompt_ids
     assert all(p[:len(prompt)] == prompt for p in gen.prompts)   # the source is always there
     # The window moves rarely: most prompts extend the previous one (a cache hit).
