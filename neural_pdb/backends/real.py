@@ -269,6 +269,8 @@ class RealBackend:
     def _to_frame(self, live: types.FrameType, kind: Event, arg: Any) -> Frame:
         code = live.f_code
         lineno = live.f_lineno
+        if kind is Event.CALL and not lineno:
+            lineno = code.co_firstlineno  # a module's call event is at line 0 in 3.11: the format says line 1
         user = code.co_filename == self.filename
         source_line = linecache.getline(code.co_filename, lineno).rstrip("\r\n") if lineno else ""
         depth = self._depth(live, kind) if user else None

@@ -140,6 +140,11 @@ class Engine(bdb.Bdb):
     def at_frontier(self) -> bool:
         return self.cursor >= len(self.history)
 
+    def program_frames(self) -> list[Frame]:
+        """The CWM frames of the program's own code so far (what a model would predict),
+        without the frames of other files a real program also runs."""
+        return [r.frame for r in self.history[:self.cursor] if self.canonic(r.view.f_code.co_filename) == self.mainpyfile]
+
     # -- running -------------------------------------------------------------------
     def start(self) -> Stop | ProgramEnd:
         """(Re)start the program; stop where pdb first stops (the first line of the

@@ -292,3 +292,14 @@ def test_stepping_into_a_call_skipped_before_back_asks_the_backend_again(program
     stop = engine.resume()
     assert where(stop) == ("line", 2, "add")               # predicted now, after a rewind
     assert stop.view.f_locals == {"a": 1, "b": 2}
+
+
+def test_a_real_session_records_the_programs_cwm_frames(program):
+    from neural_pdb.backends.real import RealBackend
+    engine = Engine(RealBackend(str(program), use_main_module=False))
+    engine.start()
+    engine.set_continue()
+    assert isinstance(engine.resume(), ProgramEnd)
+    engine.close()
+    traced = trace_script(str(program)).trace.frames
+    assert engine.program_frames() == list(traced)   # the tracer's frames, exactly
