@@ -42,6 +42,10 @@ SCENARIOS = {
                                       "p len(text);; p shift", "foo bar", "b 999", "b 23", "b 0", "b nosuch",
                                       "b strings.py:abc", "enable 99", "disable x", "ignore", "condition",
                                       "up", "up", "up", "up", "down", "down", "down", "down", "c", "c"]),
+    "source_and_values": ("strings.py", ["b caesar", "c", "source caesar", "source normalize", "source 3",
+                                         "pp {'k': list(range(30)), 'w': 'x' * 90}", "whatis caesar", "whatis len",
+                                         "whatis str", "display out", "display ch", "n", "n", "n", "n", "n", "n",
+                                         "undisplay", "n", "p [c for c in text if c != ' ']", "c"]),
     "help": ("strings.py", ["help next", "h p", "help b", "help nosuch", "help exec", "help ll", "q"]),
     "retval_where": ("strings.py", ["b normalize", "c", "r", "rv", "w", "n", "rv", "a", "c"]),
     # program end, restart and run
