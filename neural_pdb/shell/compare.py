@@ -67,39 +67,40 @@ def differences(ours: StopSummary, real: StopSummary) -> list[str]:
     return out
 
 
-def replay_real(commands: list[str], filename: str, argv: list[str],
-                factory: Callable[[], Backend] | None = None) -> list[Stop]:
-    """The stops a silent real-program session makes on ``commands``."""
-    from neural_pdb.backends.real import RealBackend
+def replay(backend: Backend, commands: list[str]) -> list[Stop]:
+    """The stops a silent session makes on ``commands`` with ``backend`` (breakpoint
+    numbers of its own: bdb numbers them process-wide)."""
     from .debugger import Debugger
 
-    backend = factory() if factory else RealBackend(filename, argv, use_main_module=False)
     saved = (bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber)
     bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = 1, {}, [None]
     try:
-        replay = Debugger(backend, stdout=io.StringIO(), reader=ListReader(commands), readrc=False)
+        session = Debugger(backend, stdout=io.StringIO(), reader=ListReader(commands), readrc=False)
         # the replayed program's own output is not this session's
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            replay.run_session()
-        return list(replay.engine.stops)
+            session.run_session()
+        return list(session.engine.stops)
     finally:
         bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = saved
 
 
-def compare_sessions(debugger: "Debugger", arg: str = "") -> list[str]:
-    """The lines `compare` prints."""
-    ours = [StopSummary.of(s) for s in debugger.engine.stops]
-    real_stops = replay_real(list(debugger.command_log), debugger.engine.backend.filename,
-                             list(getattr(debugger.backend, "argv", [])), debugger.real_backend_factory)
-    real = [StopSummary.of(s) for s in real_stops]
-    lines = [f"compare: {len(ours)} stops in this session ({debugger.backend.name}), {len(real)} with the real program"]
+def replay_real(commands: list[str], filename: str, argv: list[str],
+                factory: Callable[[], Backend] | None = None) -> list[Stop]:
+    """The stops the real program makes on ``commands`` (run beside this session)."""
+    from neural_pdb.backends.real import RealBackend
+    return replay(factory() if factory else RealBackend(filename, argv, use_main_module=False), commands)
+
+
+def compare_stops(ours: list[StopSummary], real: list[StopSummary], name: str = "this session") -> list[str]:
+    """Stop by stop: agreement up to the first parting, and why they part."""
+    lines = [f"compare: {len(ours)} stops in {name}, {len(real)} with the real program"]
     parted = None
     for i in range(max(len(ours), len(real))):
         if i >= len(ours) or i >= len(real):
             which = "this session" if i >= len(real) else "the real program"
             lines.append(f"{i + 1:>4}  PART   only {which} stops here: "
                          f"{(ours[i] if i < len(ours) else real[i]).place()}")
-            parted = parted or i + 1
+            parted = i + 1
             break
         why = differences(ours[i], real[i])
         if why:
@@ -113,3 +114,12 @@ def compare_sessions(debugger: "Debugger", arg: str = "") -> list[str]:
     else:
         lines.append(f"first parting at stop {parted}")
     return lines
+
+
+def compare_sessions(debugger: "Debugger", arg: str = "") -> list[str]:
+    """The lines `compare` prints: this session's stops beside the real program's on the
+    same commands."""
+    ours = [StopSummary.of(s) for s in debugger.engine.stops]
+    real_stops = replay_real(list(debugger.command_log), debugger.engine.backend.filename,
+                             list(getattr(debugger.backend, "argv", [])), debugger.real_backend_factory)
+    return compare_stops(ours, [StopSummary.of(s) for s in real_stops], f"this session ({debugger.backend.name})")
