@@ -67,7 +67,7 @@ def make_backend(ns: argparse.Namespace, path: str, source: str):
         if getattr(ns, "start", None) is not None:
             raise ProgramError("neural-pdb: --start needs --backend model (a real program starts at its beginning)")
         from neural_pdb.backends.real import RealBackend
-        return RealBackend(path, ns.args, module=ns.module)
+        return RealBackend(path, ns.args, module=getattr(ns, "module", None))
     if ns.backend == "remote":  # the model backend, its generator on a server
         from neural_pdb.backends.remote import build_remote_backend
         from neural_pdb.engine.backend import BackendError
