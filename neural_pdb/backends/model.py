@@ -130,7 +130,8 @@ class ModelBackend:
                  config: PredictionConfig = PredictionConfig(), *, entry_frame: Frame | None = None,
                  owns_generator: bool = True) -> None:
         self.filename = filename
-        self.source = source
+        # As the tracer records it: line N of the prompt's source is line N of the program.
+        self.source = source = source.replace("\r\n", "\n").replace("\r", "\n")
         self.generator = generator
         self.config = config
         self.entry_frame = entry_frame

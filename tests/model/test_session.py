@@ -323,3 +323,13 @@ def test_value_confidence_follows_the_tokens_of_each_value(tiny_loaded):
     logprobs = [None] + [math.log(0.5)] * (len(ids) - 1)
     conf, values = _confidences(vocab, ids, logprobs, return_frame("    return a", "12"))
     assert values == {"__return__": pytest.approx(0.5)} and conf == pytest.approx(0.5)
+
+
+def test_windows_line_endings_are_read_as_python_reads_them(tmp_path, tiny_loaded):
+    path = tmp_path / "p.py"
+    path.write_bytes(SCRIPT.replace("\n", "\r\n").encode())
+    trace = trace_script(str(path), capture_output=True).trace
+    backend = ModelBackend(str(path), SCRIPT.replace("\n", "\r\n"), OracleGenerator(trace, tiny_loaded.vocab),
+                           tiny_loaded.vocab)
+    assert backend.source == trace.source
+    assert run_all(backend) == list(trace.frames)
