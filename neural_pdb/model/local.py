@@ -6,8 +6,11 @@ short frame (tens of tokens) on top of a long cached prefix, so per-call overhea
 and we need per-token log-probs under the model's own distribution (for confidence), a
 check between tokens for Ctrl-C, and exact control of which tokens enter the cache.
 ``benchmarks/engine_overhead.py`` measures this loop against ``model.generate`` on the same
-tokens and the same cache; the loop reuses transformers' own pieces (``DynamicCache``,
-``TemperatureLogitsWarper``, ``TopPLogitsWarper``) rather than re-implementing them.
+tokens and the same cache: the same tokens, and 147 ms against 177 ms for a 46-token frame
+after 2,043 cached tokens (random 64x2 CWM model, one CPU thread; generate's per-call
+setup is what a one-frame call pays). The loop reuses transformers' own pieces
+(``DynamicCache``, ``TemperatureLogitsWarper``, ``TopPLogitsWarper``) rather than
+re-implementing them.
 
 The cache: callers pass the full ids each time. We keep the ids whose keys/values are in
 the cache; a new call forwards only the suffix after the longest common prefix, after
