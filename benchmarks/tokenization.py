@@ -56,15 +56,27 @@ def main() -> int:
         enc = SegmentEncoder(AutoTokenizer.from_pretrained(out / "final", local_files_only=True))
         records = [r for r, _ in zip(read_records(shard_paths(args.data)), range(500))]
         lengths = [len(enc.encode(trace_segments(Trace.from_json(r["trace"])))) for r in records]
+        # bits per character of the frame text: a loss comparable across tokenizers
+        from transformers import AutoModelForCausalLM
+        from neural_pdb.training.evaluate import score_traces, span_trace
+        model = AutoModelForCausalLM.from_pretrained(out / "final", local_files_only=True)
+        held = [span_trace(Trace.from_json(r["trace"]), enc, cfg.seq_len)
+                for r, _ in zip(read_records([Path(args.data) / "heldout.jsonl"]), range(64))]
+        held = [h for h in held if h is not None]
+        scores = score_traces(model, held)
+        chars = sum(len(enc_tok.decode(h.ids[h.frames[0].event:])) for h in held) if (enc_tok := enc.tokenizer) else 1
+        bits_per_char = scores.loss_sum / 0.6931471805599453 / chars
         results[kind] = {**{k: evals[-1][k] for k in ("frame_exact", "next_line", "locals_exact", "return_value")},
+                         "bits_per_char": round(bits_per_char, 4),
                          "tokens_per_trace": round(statistics.mean(lengths), 1), "train_tokens": evals[-1]["tokens"],
                          "minutes": round((time.time() - t0) / 60, 1)}
         print(kind, results[kind], flush=True)
     (Path(args.out) / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("\n| tokenizer | tokens/trace | frame exact | next line | locals exact | return value |")
-    print("|---|---|---|---|---|---|")
+    print("\n| tokenizer | tokens/trace | bits/char | frame exact | next line | locals exact | return value |")
+    print("|---|---|---|---|---|---|---|")
     for kind, r in results.items():
-        print(f"| {kind} | {r['tokens_per_trace']} | {r['frame_exact']} | {r['next_line']} | {r['locals_exact']} | {r['return_value']} |")
+        print(f"| {kind} | {r['tokens_per_trace']} | {r['bits_per_char']} | {r['frame_exact']} | {r['next_line']} | "
+              f"{r['locals_exact']} | {r['return_value']} |")
     return 0
 
 

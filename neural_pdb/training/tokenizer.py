@@ -80,6 +80,7 @@ class SegmentEncoder:
     data); gives the same ids as the model backend's per-segment encoding."""
 
     def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
         self.backend = tokenizer.backend_tokenizer
         self.backend.encode_special_tokens = True
         self.special = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}

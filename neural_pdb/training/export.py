@@ -1,0 +1,83 @@
+"""Shipping a trained model into the package (``neural_pdb/default_model``), with its
+learning curve.
+
+The weights go through ``save_pretrained`` (safetensors, sharded at 16 MB so that any
+piece can be moved through size-limited channels), the tokenizer with it; the learning
+curve is written as ``learning_curve.json`` (train loss vs tokens, held-out evals) and
+``learning_curve.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+MAX_SHIPPED_BYTES = 64 * 1024 * 1024
+KEEP = ("MODEL_CARD.md", "metrics.json")   # hand-written or measured files a re-export keeps
+
+
+def learning_curve(log_path: str | Path) -> dict:
+    train, evals = [], []
+    for line in Path(log_path).read_text().splitlines():
+        entry = json.loads(line)
+        if entry.get("event") == "train":
+            train.append({k: entry[k] for k in ("step", "tokens", "loss", "lr", "tokens_per_s", "minutes")})
+        elif entry.get("event") == "eval":
+            evals.append({k: entry.get(k) for k in ("step", "tokens", "loss", "frame_exact", "next_line", "locals_exact",
+                                                   "return_value", "frames")})
+    return {"train": train, "eval": evals}
+
+
+def plot_learning_curve(curve: dict, png: str | Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
+    a.plot([t["tokens"] / 1e6 for t in curve["train"]], [t["loss"] for t in curve["train"]], label="train")
+    a.plot([e["tokens"] / 1e6 for e in curve["eval"]], [e["loss"] for e in curve["eval"]], "o-", label="held-out")
+    a.set_xlabel("tokens (M)")
+    a.set_ylabel("loss (nats/token, frames only)")
+    a.legend()
+    for key in ("frame_exact", "next_line", "locals_exact", "return_value"):
+        b.plot([e["tokens"] / 1e6 for e in curve["eval"]], [e[key] or 0 for e in curve["eval"]], "o-", label=key)
+    b.set_xlabel("tokens (M)")
+    b.set_ylabel("held-out, teacher-forced")
+    b.set_ylim(0, 1)
+    b.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=90)
+    plt.close(fig)
+
+
+def export_model(run_dir: str | Path, dest: str | Path, which: str = "final") -> Path:
+    """Copy ``RUN/final`` (or ``RUN/latest``) into ``dest`` with save_pretrained, plus the curve."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    run = Path(run_dir)
+    src = run / which
+    dest = Path(dest)
+    kept = {name: (dest / name).read_bytes() for name in KEEP if (dest / name).exists()}
+    if dest.exists():
+        shutil.rmtree(dest)
+    model = AutoModelForCausalLM.from_pretrained(src, local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(src, local_files_only=True)
+    model.save_pretrained(dest, max_shard_size="16MB")
+    tokenizer.save_pretrained(dest)
+    for name, data in kept.items():
+        (dest / name).write_bytes(data)
+    if (run / "log.jsonl").exists():
+        curve = learning_curve(run / "log.jsonl")
+        (dest / "learning_curve.json").write_text(json.dumps(curve) + "\n")
+        plot_learning_curve(curve, dest / "learning_curve.png")
+    (dest / "training_config.json").write_text((run / "config.json").read_text())
+    size = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    if size > MAX_SHIPPED_BYTES:
+        raise ValueError(f"the shipped model is {size / 2**20:.1f} MiB, over the 64 MiB limit")
+    return dest
+
+
+if __name__ == "__main__":
+    import sys
+    print(export_model(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "final"))

@@ -1,0 +1,73 @@
+"""Tokenizers keep trace tokens whole and text literal; packing keeps traces apart."""
+
+import random
+
+import pytest
+
+from neural_pdb.datagen.dataset import read_records, shard_paths
+from neural_pdb.training.config import TrainConfig, cosine_lr
+from neural_pdb.training.packing import IGNORE, encode_records, pack
+from neural_pdb.training.tokenizer import SPECIAL_TOKENS, SegmentEncoder, build_tokenizer, text_segments
+from trace_format import Trace, tokens, trace_segments
+
+
+@pytest.fixture(scope="module", params=["byte", "bpe"])
+def tokenizer(request, tiny_data):
+    return build_tokenizer(request.param, text_segments(read_records(shard_paths(tiny_data))), 600)
+
+
+def test_trace_tokens_are_single_special_tokens_and_text_never_becomes_one(tokenizer):
+    for t in SPECIAL_TOKENS:
+        ids = tokenizer.convert_tokens_to_ids(t)
+        assert isinstance(ids, int) and ids != tokenizer.unk_token_id
+        assert tokenizer.decode([ids]) == t
+    assert tokenizer.eos_token == tokens.END_OF_TEXT and tokenizer.pad_token == tokens.PAD
+    frame_sep = tokenizer.convert_tokens_to_ids(tokens.FRAME_SEP)
+    text = "s = '<|frame_sep|>'"
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert frame_sep not in ids and tokenizer.decode(ids) == text
+    assert SegmentEncoder(tokenizer).encode_text(text) == ids
+
+
+def test_segment_encoding_round_trips_whole_traces(tokenizer, tiny_data):
+    enc = SegmentEncoder(tokenizer)
+    for record in list(read_records(shard_paths(tiny_data)))[:10]:
+        ids = enc.encode(trace_segments(Trace.from_json(record["trace"])))
+        assert tokenizer.decode(ids) == record["text"]
+
+
+def test_bpe_splits_digits_and_is_shorter_than_bytes(tiny_data):
+    records = list(read_records(shard_paths(tiny_data)))
+    bpe = build_tokenizer("bpe", text_segments(records), 600)
+    byte = build_tokenizer("byte")
+    assert all(len(t.lstrip("Ġ")) <= 1 for t in bpe.tokenize("x = 12345") if any(c.isdigit() for c in t))
+    n_bpe = sum(len(SegmentEncoder(bpe).encode(trace_segments(Trace.from_json(r["trace"])))) for r in records)
+    n_byte = sum(len(SegmentEncoder(byte).encode(trace_segments(Trace.from_json(r["trace"])))) for r in records)
+    assert n_bpe < 0.6 * n_byte
+
+
+def test_packed_rows_mask_the_prompt_and_restart_positions(tiny_data):
+    tok = build_tokenizer("byte")
+    enc = SegmentEncoder(tok)
+    examples = encode_records(read_records(shard_paths(tiny_data)), enc, 512)
+    assert examples and all(len(e.ids) <= 512 for e in examples)
+    rows = list(pack(examples, 512, tok.pad_token_id, random.Random(0)))
+    bos = tok.convert_tokens_to_ids(tokens.BEGIN_OF_TEXT)
+    assert sum(r.input_ids.count(bos) for r in rows) == len(examples)  # every trace packed exactly once
+    for row in rows:
+        assert len(row.input_ids) == len(row.labels) == len(row.position_ids) == 512
+        for i, tid in enumerate(row.input_ids):
+            if tid == bos:
+                assert row.position_ids[i] == 0 and row.labels[i] == IGNORE
+    # the frames are learned: the call frame right after the source prompt has a label
+    call = tok.convert_tokens_to_ids(tokens.CALL_SEP)
+    assert any(label == call for row in rows for label in row.labels)
+
+
+def test_cosine_schedule_is_a_pure_function():
+    cfg = TrainConfig(lr=1.0, min_lr=0.1, warmup_steps=10, max_steps=110)
+    assert cosine_lr(0, cfg) == pytest.approx(0.1)
+    assert cosine_lr(9, cfg) == pytest.approx(1.0)
+    assert cosine_lr(60, cfg) == pytest.approx(0.55)
+    assert cosine_lr(110, cfg) == pytest.approx(0.1) and cosine_lr(500, cfg) == pytest.approx(0.1)
+    assert [cosine_lr(s, cfg) for s in range(10, 110)] == sorted([cosine_lr(s, cfg) for s in range(10, 110)], reverse=True)
