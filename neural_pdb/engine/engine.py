@@ -34,7 +34,7 @@ from typing import Any, Callable
 from trace_format import Event, Frame
 
 from .backend import Backend, FrameInfo, ProgramOutcome
-from .views import CodeView, FrameView, ProgramCode, rebuild_exception, rebuild_value
+from .views import CodeView, FrameView, ProgramCode, exception_text, rebuild_exception, rebuild_value
 
 def _bdb_run_position() -> tuple[int, int]:
     """(first line of ``Bdb.run``, line of its ``exec(cmd, ...)``) in this Python's bdb."""
@@ -127,6 +127,7 @@ class Engine(bdb.Bdb):
         self.finished: ProgramEnd | None = None
         self._views: dict[Any, FrameView] = {}   # live frame -> view (real backend)
         self._model_stack: list[FrameView] = []  # open activations (model backend)
+        self._suspended: list[FrameView] = []    # generators that yielded (model backend)
         self._untraced: set[FrameView] = set()
         self._stop: Stop | None = None
         self._skip_inside = False
@@ -260,7 +261,7 @@ class Engine(bdb.Bdb):
             return ProgramOutcome(), None  # the entry scope returned normally
         record = self.history[raised]
         _, value, _ = self._exception_info(record)
-        text = str(value) if isinstance(value, _PredictedException) else \
+        text = exception_text(str(value)) if isinstance(value, _PredictedException) else \
             traceback.format_exception_only(type(value), value)[-1].strip()
         view = record.view
         view.f_lineno = record.frame.lineno or view.f_lineno
@@ -295,6 +296,19 @@ class Engine(bdb.Bdb):
             self._untraced.add(view)
         return view
 
+    def _resumed_generator(self, code: CodeView, frame: Frame) -> FrameView | None:
+        """A call of a generator function whose locals are those a suspended activation
+        of it yielded with is that activation resumed (one view, as one real frame: bdb's
+        stepping compares frames by identity)."""
+        if not code.co_flags & inspect.CO_GENERATOR:
+            return None
+        for i in range(len(self._suspended) - 1, -1, -1):
+            view = self._suspended[i]
+            if view.f_code is code and view.last_items == frame.local_items:
+                del self._suspended[i]
+                return view
+        return None
+
     def _synthetic_root(self) -> FrameView:
         """Views standing for pdb's ``bdb.py(600)run()`` and ``<string>(1)<module>()``."""
         if self._root is None:
@@ -308,9 +322,16 @@ class Engine(bdb.Bdb):
         if frame.event is Event.CALL:
             parent = self._model_stack[-1] if self._model_stack else self._synthetic_root()
             code = self.program.for_call(frame.function, frame.lineno)
+            resumed = self._resumed_generator(code, frame)
+            if resumed is not None:
+                resumed.f_back = parent   # a generator runs under whoever resumes it
+                return resumed
             return FrameView(code, parent, lineno=frame.lineno or 0)
         if self._model_stack:
-            return self._model_stack[-1]
+            view = self._model_stack[-1]
+            if frame.event is Event.RETURN and view.f_code.co_flags & inspect.CO_GENERATOR:
+                self._suspended.append(view)   # it yielded (or finished): it may be resumed
+            return view
         # a frame outside any call (a malformed prediction): run it in the module scope
         view = FrameView(self.program.module, self._synthetic_root(), lineno=frame.lineno or 0)
         self._model_stack.append(view)
@@ -404,8 +425,9 @@ class Engine(bdb.Bdb):
             if view is not self._root and self._root is not None and view.f_back is self._root:
                 self._root.bind(module_ns, module_ns)
         else:
-            items = view.last_items
-            view.bind(lambda: {k: rebuild_value(v) for k, v in items},
+            items, now = view.last_items, self.cursor - 1
+            sticky = {k: value for k, (value, since) in view.sticky.items() if since <= now}
+            view.bind(lambda: {**{k: rebuild_value(v) for k, v in items}, **sticky},
                       lambda: {k: rebuild_value(v) for k, v in module_items})
 
     def _module_view(self, view: FrameView) -> FrameView | None:
@@ -436,6 +458,7 @@ class Engine(bdb.Bdb):
         if self._wait_for_mainpyfile:
             return
         frame.f_locals["__return__"] = return_value
+        frame.sticky["__return__"] = (return_value, self.cursor - 1)   # pdb's stays in the frame's locals
         self._make_stop("return", frame, return_value=return_value)
 
     def user_exception(self, frame: FrameView, exc_info: tuple) -> None:
@@ -445,7 +468,7 @@ class Engine(bdb.Bdb):
         frame.f_locals["__exception__"] = exc_type, exc_value
         prefix = "Internal " if (not exc_traceback and exc_type is StopIteration) else ""
         if exc_type is _PredictedException:
-            text = str(exc_value)
+            text = exception_text(str(exc_value))
         else:
             text = traceback.format_exception_only(exc_type, exc_value)[-1].strip()
         self._make_stop("exception", frame, exception_text=prefix + text, tb=exc_traceback)

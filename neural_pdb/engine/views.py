@@ -66,6 +66,25 @@ def rebuild_exception(text: str) -> BaseException | None:
         return None
 
 
+def exception_text(text: str) -> str:
+    """What pdb prints of an exception (``traceback.format_exception_only``'s last line)
+    when only its repr is known: ``InsufficientFunds('need 130 more')`` ->
+    ``InsufficientFunds: need 130 more``; the repr itself when it is not of that form."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text
+    if not (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)) and not node.keywords):
+        return text
+    name = ast.unparse(node.func)
+    try:
+        args = tuple(ast.literal_eval(a) for a in node.args)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+    message = "" if not args else str(args[0]) if len(args) == 1 else str(args)
+    return f"{name}: {message}" if message else name
+
+
 def rebuild_namespace(reprs: Mapping[str, str]) -> dict[str, Any]:
     return {name: rebuild_value(text) for name, text in reprs.items()}
 
@@ -106,6 +125,9 @@ class FrameView:
         # the resolved locals (reprs) of this activation's latest call/line frame
         self.last_items: tuple[tuple[str, str], ...] = ()
         self.module_view: "FrameView | None | bool" = False   # found on first use
+        # what pdb writes into a frame's locals and finds there later (``__return__``):
+        # name -> (value, history index from which it is there)
+        self.sticky: dict[str, tuple[Any, int]] = {}
         self._locals: dict[str, Any] | None = {}
         self._globals: dict[str, Any] | None = {}
         self._make_locals: Callable[[], dict[str, Any]] | None = None

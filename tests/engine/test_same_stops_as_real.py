@@ -58,7 +58,7 @@ def commands_for(rng: random.Random, n_lines: int) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(24))
 def test_recorded_frames_step_like_the_running_program(seed: int) -> None:
     rng = random.Random(seed)
     path = PROGRAMS / NAMES[seed % len(NAMES)]
