@@ -32,6 +32,13 @@ class Sample:
 REQUIRED_FIELDS = ("code", "input", "output")
 
 
+def as_file_text(code: str) -> str:
+    """The source as a file holds it: ending with one newline. CruxEval's ``code`` strings
+    lack it; a program written to disk (and every generated training program) has it, so
+    the prompt a model sees ends the same way. Lines and behaviour are unchanged."""
+    return code if code.endswith("\n") else code + "\n"
+
+
 def _from_generated(data: dict, where: str) -> Sample | None:
     """A ``neural-pdb data`` record as a sample, or None for one that has no output."""
     if data.get("kind") != "call" or data.get("error") or not isinstance(data.get("trace"), dict):
@@ -63,7 +70,7 @@ def parse_sample(line: str, where: str, entry: str = "f") -> Sample | None:
     missing = [k for k in REQUIRED_FIELDS if not isinstance(data.get(k), str)]
     if missing:
         raise DatasetError(f"{where}: missing or non-string field(s): {', '.join(missing)}")
-    return Sample(id=str(data.get("id", where)), code=data["code"], input=data["input"],
+    return Sample(id=str(data.get("id", where)), code=as_file_text(data["code"]), input=data["input"],
                   output=data["output"], entry=str(data.get("entry", entry)))
 
 

@@ -175,3 +175,9 @@ def test_an_internal_error_costs_one_program(programs_file):
     assert report["counts"]["by_status"] == {"correct": 2, "internal_error": 1}
     assert report["accuracy"] == 1.0 and report["n"] == 2
     assert next(r for r in report["results"] if r["id"] == "dict")["error"] == "internal error: RuntimeError: boom"
+
+
+def test_sources_end_with_a_newline_as_files_do(programs_file):
+    samples = load_dataset(programs_file)
+    assert all(s.code.endswith("\n") and not s.code.endswith("\n\n") for s in samples)
+    assert samples[0].code.rstrip("\n") == PROGRAMS[0]["code"]
