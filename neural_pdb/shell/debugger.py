@@ -193,10 +193,32 @@ class Debugger(pdb.Pdb):
             except Exception as e:  # a bug of ours must not end the user's session
                 self.error("internal error: " + traceback.format_exception_only(type(e), e)[-1].strip())
             if self.stop is None:
-                return None
+                if not self._retry_first_stop():
+                    return None
+                continue
             self._stay_at(self.stop)
             if self._user_requested_quit:
                 return None
+
+    def _retry_first_stop(self) -> bool:
+        """The first stop could not be produced (a model's first replies were malformed):
+        there is no state to stand at, so only 'restart' (sample again) or 'quit' make
+        sense. True to try again, False to end the session."""
+        while True:
+            try:
+                line = self.reader.read(self.prompt)
+            except KeyboardInterrupt:
+                self.message("")
+                continue
+            if line is None:
+                return False
+            command = line.strip().split(" ", 1)[0]
+            if command in ("restart", "run", "s", "step", "n", "next", "c", "cont", "continue"):
+                return True
+            if command in ("q", "quit", "exit"):
+                return False
+            if command:
+                self.error("no stop yet: the first prediction failed; 'restart' samples again, 'quit' leaves")
 
     def _stay_at(self, stop: Stop) -> None:
         self.setup_stop(stop)

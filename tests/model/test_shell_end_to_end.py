@@ -104,3 +104,19 @@ def test_a_trained_checkpoint_on_disk_is_debugged_with_model_path(tmp_path):
                                   if l and not l.startswith("--Predicted")]
     assert strip(predicted, "(npdb) ") == strip(real, "(Pdb) ")
     assert predicted.count("--Predicted") >= 8
+
+
+def test_failed_first_prediction_keeps_the_session_for_restart_or_quit(tmp_path, tiny_loaded):
+    from tests.model.scripted import GarbageGenerator
+    path = tmp_path / "prog.py"
+    path.write_text(PROGRAM)
+    vocab = tiny_loaded.vocab
+    garbage = GarbageGenerator(vocab, vocab.encode_text("not a frame"))
+    backend = ModelBackend(str(path), PROGRAM, garbage, vocab)
+    out = io.StringIO()
+    Debugger(backend, stdout=out, reader=ListReader(["p 1", "restart", "quit"]), readrc=False).run_session()
+    text = out.getvalue()
+    assert text.count("*** backend error:") == 2          # the start, then the restart's retry
+    assert "*** no stop yet: the first prediction failed" in text  # 'p 1' has nothing to stand on
+    calls_after_first_try = garbage.calls
+    assert calls_after_first_try >= 2
