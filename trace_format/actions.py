@@ -54,7 +54,7 @@ from .encode import Segment, TraceEncoder, frame_segments, join_segments, prompt
 from .errors import TraceFormatError
 from .frames import UNCHANGED, Event, Frame
 from .lines import ProgramStructure
-from .parse import _Reader, _read_frame  # the one frame reader, shared with parse_trace
+from .parse import _Reader, _read_frame, split_segments  # the one frame reader, shared with parse_trace
 from .scopes import ScopeStack
 
 STATE = "<|npdb:state|>"
@@ -212,16 +212,7 @@ _SPLIT_RE = re.compile("|".join(re.escape(t) for t in tokens.TRACE_TOKENS + ACTI
 
 def split_action_segments(text: str) -> list[Segment]:
     """Like :func:`trace_format.split_segments`, knowing our action tokens too."""
-    out: list[Segment] = []
-    pos = 0
-    for m in _SPLIT_RE.finditer(text):
-        if m.start() > pos:
-            out.append(Segment(text[pos:m.start()]))
-        out.append(Segment(m.group(), True))
-        pos = m.end()
-    if pos < len(text):
-        out.append(Segment(text[pos:]))
-    return out
+    return split_segments(text, _SPLIT_RE)
 
 
 def _full_frame(frame: Frame, raw: str) -> Frame:

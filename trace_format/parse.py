@@ -16,8 +16,9 @@ from .scopes import resolve_frames
 _SPECIAL_RE = re.compile("|".join(re.escape(t) for t in tokens.TRACE_TOKENS))
 
 
-def split_segments(text: str) -> list[Segment]:
-    """Split text at every special-token string.
+def split_segments(text: str, pattern: re.Pattern[str] = _SPECIAL_RE) -> list[Segment]:
+    """Split text at every special-token string (``pattern`` matches them: by default
+    CWM's trace tokens).
 
     Only for text whose plain parts cannot contain a token string (model output decoded
     from ids, where the caller did not keep token boundaries). Prefer segments built from
@@ -25,7 +26,7 @@ def split_segments(text: str) -> list[Segment]:
     """
     out: list[Segment] = []
     pos = 0
-    for m in _SPECIAL_RE.finditer(text):
+    for m in pattern.finditer(text):
         if m.start() > pos:
             out.append(Segment(text[pos:m.start()]))
         out.append(Segment(m.group(), True))
