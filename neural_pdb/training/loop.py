@@ -140,6 +140,9 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         if accel.is_main_process:
             (ckpt / "progress.json").write_text(json.dumps(
                 {"step": step, "epoch": epoch, "row_index": row_index, "tokens": tokens_seen}))
+            # a loadable model at every checkpoint (what an early shipped model is copied from)
+            accel.unwrap_model(model).save_pretrained(out / "latest")
+            tokenizer.save_pretrained(out / "latest")
 
     def evaluate() -> None:
         if held and accel.is_main_process:
