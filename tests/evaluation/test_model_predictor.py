@@ -5,6 +5,7 @@ import json
 
 from neural_pdb.commands import eval_cmd
 from neural_pdb.evaluation import EvalConfig, RunLimits, TaskOptions, run_evaluation, run_real
+from neural_pdb.evaluation.dataset import as_file_text
 from neural_pdb.evaluation.model_predictor import ModelPredictor
 from neural_pdb.evaluation.report import build_report
 from neural_pdb.model.session import PredictionConfig
@@ -44,7 +45,7 @@ class ProgramsOracle:
 
 def oracle_predictor(wrong_program=None):
     vocab = TraceVocab.from_tokenizer(build_tiny_tokenizer())
-    traces = [run_real(p["code"], "f", p["input"], FAST).trace for p in PROGRAMS]
+    traces = [run_real(as_file_text(p["code"]), "f", p["input"], FAST).trace for p in PROGRAMS]
     return ModelPredictor(ProgramsOracle(traces, vocab, wrong_program), vocab, PredictionConfig())
 
 
