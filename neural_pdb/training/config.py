@@ -12,6 +12,8 @@ class TrainConfig:
     data: str = "runs/data"                # directory written by `neural-pdb data`
     out: str = "runs/train"                # checkpoints, logs, the final model
     tokenizer: str = "bpe"                 # byte | bpe | bpe-nosplit
+    init_from: str = ""                    # a saved model directory to continue from (its tokenizer and
+                                           # weights; the model-size options are then ignored)
     vocab_size: int = 2048                 # BPE only
     tokenizer_records: int = 5000          # records the BPE is learned from
     # model (CWM architecture at a small size)
@@ -29,6 +31,9 @@ class TrainConfig:
     warmup_steps: int = 50
     max_steps: int = 1000
     max_minutes: float = 0.0               # stop (and save) after this wall-clock time; 0 = no limit
+    schedule_by_time: bool = False         # decay the LR over max_minutes when that comes before max_steps
+                                           # (a shared CPU's speed is unknown in advance; the schedule still ends
+                                           # annealed when the clock, not the step count, ends the run)
     weight_decay: float = 0.1
     grad_clip: float = 1.0
     loss_on_prompt: bool = False           # loss on the source context too (default: frames only)
@@ -56,12 +61,15 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def cosine_lr(step: int, cfg: TrainConfig) -> float:
-    """Linear warmup to ``lr``, then cosine decay to ``min_lr`` at ``max_steps`` (pure)."""
+def cosine_lr(step: int, cfg: TrainConfig, minutes: float = 0.0) -> float:
+    """Linear warmup to ``lr``, then cosine decay to ``min_lr`` at ``max_steps`` (pure); with
+    ``schedule_by_time``, at ``max_minutes`` of training when that is reached first."""
     if step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
-    if step >= cfg.max_steps:
+    progress = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
+    if cfg.schedule_by_time and cfg.max_minutes:
+        progress = max(progress, minutes / cfg.max_minutes)
+    if progress >= 1.0:
         return cfg.min_lr
     import math
-    progress = (step - cfg.warmup_steps) / max(1, cfg.max_steps - cfg.warmup_steps)
     return cfg.min_lr + 0.5 * (1.0 + math.cos(math.pi * progress)) * (cfg.lr - cfg.min_lr)

@@ -36,6 +36,10 @@ def load_or_build_tokenizer(cfg: TrainConfig, out: Path):
     path = out / "tokenizer"
     if (path / "tokenizer.json").exists():
         return AutoTokenizer.from_pretrained(path, local_files_only=True)
+    if cfg.init_from:  # a warm start keeps the vocabulary its weights were trained with
+        tokenizer = AutoTokenizer.from_pretrained(cfg.init_from, local_files_only=True)
+        tokenizer.save_pretrained(path)
+        return tokenizer
     records = []
     for record in read_records(shard_paths(cfg.data)):
         records.append(record)
@@ -117,11 +121,13 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     model, optimizer = accel.prepare(model, optimizer)
 
     step, epoch, row_index, tokens_seen = 0, 0, 0, 0
+    minutes_before = 0.0  # training minutes of earlier runs of this command (the time budget spans resumes)
     ckpt = out / "checkpoint"
     if (ckpt / "progress.json").exists():
         accel.load_state(str(ckpt))
         state = json.loads((ckpt / "progress.json").read_text())
         step, epoch, row_index, tokens_seen = state["step"], state["epoch"], state["row_index"] + 1, state["tokens"]
+        minutes_before = state.get("minutes", 0.0)
         accel.print(f"resumed from {ckpt} at step {step}")
     n_params = count_parameters(accel.unwrap_model(model))
     log = open(out / "log.jsonl", "a", encoding="utf-8")
@@ -139,7 +145,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         accel.save_state(str(ckpt))
         if accel.is_main_process:
             (ckpt / "progress.json").write_text(json.dumps(
-                {"step": step, "epoch": epoch, "row_index": row_index, "tokens": tokens_seen}))
+                {"step": step, "epoch": epoch, "row_index": row_index, "tokens": tokens_seen,
+                 "minutes": minutes_before + (time.time() - start) / 60}))
             # a loadable model at every checkpoint (what an early shipped model is copied from)
             accel.unwrap_model(model).save_pretrained(out / "latest")
             tokenizer.save_pretrained(out / "latest")
@@ -158,10 +165,11 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
     bar = tqdm(total=cfg.max_steps, initial=step, disable=not (progress and accel.is_main_process), unit="step")
     model.train()
     while step < cfg.max_steps:
-        if cfg.max_minutes and (time.time() - start) / 60 > cfg.max_minutes:
+        minutes = minutes_before + (time.time() - start) / 60
+        if cfg.max_minutes and minutes > cfg.max_minutes:
             write_log({"event": "time_limit", "step": step})
             break
-        lr = cosine_lr(step, cfg)
+        lr = cosine_lr(step, cfg, minutes)
         for group in optimizer.param_groups:
             group["lr"] = lr
         for _ in range(cfg.batch_rows // cfg.micro_rows):

@@ -17,6 +17,8 @@ def build_model(cfg: TrainConfig, tokenizer):
     from transformers import AutoModelForCausalLM, CwmConfig
 
     torch.manual_seed(cfg.seed)
+    if cfg.init_from:  # continue training a saved model (e.g. the shipped default) on new data
+        return AutoModelForCausalLM.from_pretrained(cfg.init_from, local_files_only=True, dtype=torch.float32)
     config = CwmConfig(
         vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, intermediate_size=cfg.intermediate_size,
         num_hidden_layers=cfg.layers, num_attention_heads=cfg.heads, num_key_value_heads=cfg.kv_heads,

@@ -35,6 +35,15 @@ def test_smoke_run_lowers_the_loss_resumes_and_loads_offline(tiny_data, tmp_path
     assert model.config.model_type == "cwm"
     assert model.get_input_embeddings().weight.shape[0] == len(tokenizer)
 
+    # a warm start from that model: same vocabulary and weights, a fresh schedule, and it
+    # starts at the loss the first run ended with, not at a random model's
+    warm = tmp_path / "warm"
+    assert train_cmd.main(["--data", str(tiny_data), "--out", str(warm), "--max-steps", "5", "--init-from",
+                           str(out / "final")] + TINY) == 0
+    assert (warm / "tokenizer" / "tokenizer.json").read_text() == (out / "final" / "tokenizer.json").read_text()
+    warm_train = [e for e in _log(warm) if e["event"] == "train"]
+    assert warm_train[0]["loss"] < train[0]["loss"] - 0.5, (warm_train, train)
+
 
 def test_missing_data_is_a_one_line_error(tmp_path, capsys):
     assert train_cmd.main(["--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "o"), "--quiet"]) == 1

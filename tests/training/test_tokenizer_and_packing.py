@@ -71,3 +71,15 @@ def test_cosine_schedule_is_a_pure_function():
     assert cosine_lr(60, cfg) == pytest.approx(0.55)
     assert cosine_lr(110, cfg) == pytest.approx(0.1) and cosine_lr(500, cfg) == pytest.approx(0.1)
     assert [cosine_lr(s, cfg) for s in range(10, 110)] == sorted([cosine_lr(s, cfg) for s in range(10, 110)], reverse=True)
+
+
+def test_time_schedule_anneals_when_the_clock_ends_the_run_first():
+    cfg = TrainConfig(lr=1.0, min_lr=0.1, warmup_steps=10, max_steps=1010, max_minutes=60.0, schedule_by_time=True)
+    # half the time gone at 1% of the steps: the LR is already half-way down the cosine
+    assert cosine_lr(20, cfg, minutes=30.0) == pytest.approx(0.55)
+    assert cosine_lr(20, cfg, minutes=60.0) == pytest.approx(0.1)
+    # the step count still ends it when that comes first
+    assert cosine_lr(1010, cfg, minutes=1.0) == pytest.approx(0.1)
+    # off by default: the clock does not move a step-scheduled run
+    assert cosine_lr(20, TrainConfig(lr=1.0, min_lr=0.1, warmup_steps=10, max_steps=1010, max_minutes=60.0),
+                     minutes=30.0) > 0.99
