@@ -34,6 +34,7 @@ from typing import Any, Callable
 from trace_format import Event, Frame
 
 from .backend import Backend, FrameInfo, ProgramOutcome
+from .reach import BreakpointReach
 from .views import CodeView, FrameView, ProgramCode, exception_text, rebuild_exception, rebuild_value
 
 def _bdb_run_position() -> tuple[int, int]:
@@ -112,6 +113,7 @@ class Engine(bdb.Bdb):
         self.backend = backend
         self.mainpyfile = self.canonic(backend.filename)
         self.program = ProgramCode(backend.filename, backend.source)
+        self.reach = BreakpointReach(backend.source)
         #: where the engine reports what pdb prints outside a stop ("Deleted breakpoint ...")
         self.message: Callable[[str], None] = message or (lambda text: None)
         #: pdb's display expressions, per frame view (pdb's ``displaying``)
@@ -376,6 +378,19 @@ class Engine(bdb.Bdb):
                 self._skip_inside = True     # a model need not predict the inside
         else:
             self._untraced.discard(view)
+
+    def break_anywhere(self, frame: FrameView) -> bool:
+        """pdb's rule (any breakpoint in the file) for the real program; for predicted
+        frames, only when the called code can reach an enabled breakpoint line, so that
+        ``continue`` forces the return of every other call instead of predicting its inside."""
+        if not super().break_anywhere(frame):
+            return False
+        if frame.live is not None:
+            return True
+        filename = self.canonic(frame.f_code.co_filename)
+        lines = [line for line in self.breaks.get(filename, ())
+                 if any(bp.enabled for bp in bdb.Breakpoint.bplist.get((filename, line), ()))]
+        return self.reach.may_reach(frame.f_code.co_firstlineno, lines)
 
     def _predict_skipped_call_again(self, record: EventRecord) -> None:
         """A recorded call whose inside was skipped, replayed where it is now traced (after
