@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", help="model dtype (float32, bfloat16, ...)")
     p.add_argument("--temperature", type=float, default=0.0, help="sampling temperature (default 0: greedy)")
     p.add_argument("--top-p", type=float, default=1.0, help="nucleus sampling mass (default 1.0)")
+    p.add_argument("--constrain-lines", action=argparse.BooleanOptionalAction, default=True,
+                   help="decode each predicted frame's source line among the program's lines (default: on)")
     p.add_argument("--report", metavar="R.json", help="write the JSON report, R.md and the plots")
     p.add_argument("--no-plots", action="store_true", help="with --report: skip the PNG plots")
     p.add_argument("--candidates", type=int, default=8, help="input task: candidate inputs per program (default 8)")
@@ -98,7 +100,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         dataset=args.dataset, task=args.task, backend=args.backend, model=args.model, url=args.url,
         api_key=args.api_key, entry=args.entry, limit=args.limit, seed=args.seed, device=args.device,
         dtype=args.dtype, temperature=args.temperature, top_p=args.top_p, max_frame_tokens=args.max_frame_tokens,
-        max_retries=args.max_retries,
+        max_retries=args.max_retries, constrain_lines=args.constrain_lines,
         options=TaskOptions(max_frames=args.max_frames, mode=args.mode, batch_size=args.batch_size,
                             length_cap=args.length_cap),
         limits=RunLimits(timeout=args.timeout, memory_mb=args.memory_mb, max_repr=args.max_repr),

@@ -43,6 +43,11 @@ class CountingGenerator:
         self.tokens += len(generation.token_ids)
         return generation
 
+    @property
+    def accepts_constraint(self) -> bool:
+        """Whether the wrapped generator takes a decoding constraint (a local model does)."""
+        return getattr(self.inner, "accepts_constraint", False)
+
     def close(self) -> None:
         self.inner.close()
 
@@ -154,7 +159,7 @@ def build_model_predictor(config) -> ModelPredictor:
     options = ModelOptions(model=config.model, device=config.device, dtype=config.dtype,
                            temperature=config.temperature, top_p=config.top_p, seed=config.seed,
                            max_frames=config.options.max_frames, max_frame_tokens=config.max_frame_tokens,
-                           max_retries=config.max_retries)
+                           max_retries=config.max_retries, constrain_lines=config.constrain_lines)
     prediction = options.prediction_config()
     if config.backend == "model":
         from neural_pdb.model.loading import load_model

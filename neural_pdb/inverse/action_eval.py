@@ -34,6 +34,7 @@ from typing import Iterable, Sequence
 from trace_format import Event, Frame, Trace, TraceFormatError
 from trace_format.actions import Action, breakpoint_map
 from trace_format.state_tree import StateTree
+from neural_pdb.evaluation.model_predictor import CountingGenerator
 
 MODES = ("action", "rollout")
 
@@ -225,22 +226,6 @@ class RolloutRunner:
             return None, len(session.ids) - tokens0, str(e).splitlines()[0]
         except Exception as e:  # an unplaceable forced frame etc.: a miss, the measurement goes on
             return None, len(session.ids) - tokens0, f"{type(e).__name__}: {e}".splitlines()[0]
-
-
-class CountingGenerator:
-    """Counts the tokens a generator produces (retries of malformed replies included)."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.tokens = 0
-
-    def generate(self, ids, **kwargs):
-        generation = self.inner.generate(ids, **kwargs)
-        self.tokens += len(generation.token_ids)
-        return generation
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def history_fits(vocab, context: int, reserve: int):

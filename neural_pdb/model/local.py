@@ -269,9 +269,15 @@ class LocalGenerator:
             self._truncate_to(keep)
         return len(self._cached_ids)
 
+    #: ``generate`` takes ``constraint`` (see :mod:`neural_pdb.model.constraint`)
+    accepts_constraint = True
+
     @torch.inference_mode()
     def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
-                 forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams()) -> Generation:
+                 forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams(),
+                 constraint: Any = None) -> Generation:
+        """``TokenGenerator.generate``; ``constraint.allowed(tokens so far)`` (when given)
+        limits each next token to a set of ids. Log-probs stay the model's own."""
         prompt = list(ids) + list(forced_ids)
         if self.max_length and len(prompt) + 1 > self.max_length:
             raise GenerationError(f"the trace ({len(prompt)} tokens) is longer than the model's context "
@@ -290,10 +296,16 @@ class LocalGenerator:
             logits = self._forward(prompt[keep:])
             for step in range(max_new_tokens):
                 scores = torch.log_softmax(logits.float(), dim=-1)
+                allowed = constraint.allowed(list(forced_ids) + out) if constraint is not None else None
+                choose = logits.float()
+                if allowed is not None:
+                    mask = torch.full_like(choose, -math.inf)
+                    mask[list(allowed)] = 0.0
+                    choose = choose + mask
                 if sampling.greedy:
-                    token = int(torch.argmax(scores))
+                    token = int(torch.argmax(choose))
                 else:
-                    warped = logits.float().unsqueeze(0)
+                    warped = choose.unsqueeze(0)
                     for warp in warpers:
                         warped = warp(None, warped)
                     probs = torch.softmax(warped, dim=-1)[0].cpu()

@@ -55,6 +55,7 @@ class PredictionConfig:
     samples: int = 1                  # > 1: confidence by agreement of this many samples
     sample_temperature: float = 0.7   # temperature of the agreement samples
     max_frames: int = 5000            # a session predicting more frames stops with a message
+    constrain_lines: bool = True      # a frame's source line is decoded among the program's lines
     max_context: int | None = None    # tokens the model can attend to; None: the generator's
                                       # ``max_length`` when it has one (see TraceSession)
 
@@ -183,6 +184,12 @@ class TraceSession:
         self._locator0 = FrameLocator.for_source(source)
         self._window: int | None = None            # index of the first record in the window
         self._window_head: list[int] | None = None  # prompt + that record written in full
+        # the action of a predicted frame is one of the program's lines, where the generator
+        # can apply a token constraint (a local model; not a remote server)
+        self._line_constraint = None
+        if config.constrain_lines and getattr(generator, "accepts_constraint", False):
+            from .constraint import SourceLineConstraint
+            self._line_constraint = SourceLineConstraint(vocab, source)
 
     # --- state -----------------------------------------------------------------------
 
@@ -302,8 +309,12 @@ class TraceSession:
         return self._window_head + self.ids[nxt:]
 
     def _sample(self, forced: Sequence[int], sampling: SamplingParams) -> Generation:
+        extra = {}
+        if self._line_constraint is not None:
+            extra["constraint"] = self._line_constraint
         return self.generator.generate(self.prompt_window(), max_new_tokens=self.config.max_frame_tokens,
-                                       stop_ids=self.vocab.frame_stop_ids, forced_ids=forced, sampling=sampling)
+                                       stop_ids=self.vocab.frame_stop_ids, forced_ids=forced, sampling=sampling,
+                                       **extra)
 
     def predict(self, forced_event: Event | None = None) -> PredictedFrame:
         """Predict and append the next frame. ``forced_event`` forces its event token

@@ -1,0 +1,73 @@
+"""Constrained decoding of a frame's source line: a random model, which on its own writes
+garbage, can only write lines of the program after ``<|action_sep|>``."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from neural_pdb.model.constraint import SourceLineConstraint
+from neural_pdb.model.generator import SamplingParams
+from neural_pdb.model.local import LocalGenerator
+from neural_pdb.model.session import PredictionConfig, TraceSession
+from trace_format import Segment, prompt_segments, tokens
+
+SOURCE = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n\nf([1, 2])\n"
+
+
+def test_the_tree_allows_exactly_the_programs_lines(tiny_loaded):
+    vocab = tiny_loaded.vocab
+    c = SourceLineConstraint(vocab, SOURCE)
+    assert c.lines == 6                                        # the blank line is not a candidate
+    line_sep, action = vocab.id(tokens.LINE_SEP), vocab.id(tokens.ACTION_SEP)
+    assert c.allowed([line_sep]) is None                       # the locals are free
+    firsts = {vocab.encode_text(line)[0] for line in SOURCE.splitlines() if line.strip()}
+    assert c.allowed([line_sep, action]) == firsts
+    done = [line_sep, action] + vocab.encode_text("    total = 0")
+    assert c.allowed(done) == {vocab.id(tokens.FRAME_SEP)}      # a line frame ends after its line
+    returning = [vocab.id(tokens.RETURN_SEP), action] + vocab.encode_text("    return total")
+    assert c.allowed(returning) == {vocab.id(tokens.ARG_SEP)}    # a return frame goes on to its value
+    # after four spaces (one byte a token here): "total = 0", "for ...", "return ...", or
+    # four more spaces of "        total += x"
+    after_indent = c.allowed([line_sep, action] + vocab.encode_text("    "))
+    assert after_indent == {vocab.encode_text(ch)[0] for ch in "tfr "}
+    # after the line, a return value is free again
+    assert c.allowed(returning + [vocab.id(tokens.ARG_SEP)] + vocab.encode_text('"3')) is None
+
+
+def test_a_random_model_writes_a_program_line_and_keeps_its_own_probabilities(tiny_loaded):
+    vocab, model = tiny_loaded.vocab, tiny_loaded.model
+    prompt = vocab.encode_segments(prompt_segments(SOURCE))
+    forced = [vocab.id(tokens.LINE_SEP)] + vocab.encode_text('{"xs": "[1, 2]"}') + [vocab.id(tokens.ACTION_SEP)]
+    constraint = SourceLineConstraint(vocab, SOURCE)
+    lines = {line for line in SOURCE.splitlines() if line.strip()}
+    free = LocalGenerator(model).generate(prompt, max_new_tokens=40, stop_ids=vocab.frame_stop_ids,
+                                          forced_ids=forced)
+    assert vocab.decode_text(free.token_ids[:-1]) not in lines          # garbage on its own
+    for seed in range(3):
+        gen = LocalGenerator(model)
+        out = gen.generate(prompt, max_new_tokens=40, stop_ids=vocab.frame_stop_ids, forced_ids=forced,
+                           sampling=SamplingParams(temperature=1.0 if seed else 0.0, top_p=1.0, seed=seed),
+                           constraint=constraint)
+        assert out.stop_id == vocab.id(tokens.FRAME_SEP)
+        assert vocab.decode_text(out.token_ids[:-1]) in lines
+        # the reported log-prob is the model's unconstrained one (a forced choice is not certain)
+        with torch.no_grad():
+            logits = model(torch.tensor([prompt + forced])).logits[0, -1].float()
+        expected = float(torch.log_softmax(logits, -1)[out.token_ids[0]])
+        assert math.isclose(out.logprobs[0], expected, rel_tol=1e-4, abs_tol=1e-4)
+        assert out.logprobs[0] < math.log(0.5)
+
+
+def test_a_session_passes_the_constraint_only_to_generators_that_take_it(tiny_loaded):
+    vocab = tiny_loaded.vocab
+    on = TraceSession(LocalGenerator(tiny_loaded.model), vocab, SOURCE)
+    off = TraceSession(LocalGenerator(tiny_loaded.model), vocab, SOURCE, PredictionConfig(constrain_lines=False))
+
+    class Plain:                                               # a generator without the keyword
+        def generate(self, ids, *, max_new_tokens, stop_ids, forced_ids=(), sampling=None):
+            raise AssertionError("not called")
+
+    assert on._line_constraint is not None and off._line_constraint is None
+    assert TraceSession(Plain(), vocab, SOURCE)._line_constraint is None
