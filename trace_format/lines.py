@@ -73,6 +73,12 @@ class ProgramStructure:
         (generator resumes, comprehensions) the scope that owns the line."""
         return self.head_of.get(lineno, self.owner[lineno] if lineno < len(self.owner) else MODULE_SCOPE)
 
+    def lines_of_scope(self, sid: int) -> list[int]:
+        """The line numbers a non-call frame of scope ``sid`` may stand on: its own lines,
+        its nested ``def``/``class`` lines, and its own head (a class body's first event)."""
+        return [i for i in range(1, len(self.lines) + 1)
+                if self.lines[i - 1].strip() and (self.owner[i] == sid or self.head_of.get(i) == sid)]
+
     def scope_name(self, sid: int) -> str:
         return self.names.get(sid, "<module>")
 
@@ -96,6 +102,11 @@ class FrameLocator:
 
     def copy(self) -> "FrameLocator":
         return FrameLocator(self.structure, [_Position(p.scope, p.lineno) for p in self.stack])
+
+    @property
+    def scope(self) -> int:
+        """The scope the next non-call frame runs in (the module before any frame)."""
+        return self.stack[-1].scope if self.stack else MODULE_SCOPE
 
     def _pick(self, cands: list[int], scope: int | None, after: int, same_line_ok: bool) -> int:
         s = self.structure

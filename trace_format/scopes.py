@@ -47,17 +47,24 @@ class ScopeStack:
         prev = self.current.last_locals
         return {k: (UNCHANGED if k in prev and prev[k] == v else v) for k, v in frame.local_items}
 
-    def resolve(self, frame: Frame) -> Frame:
-        """``frame`` with every ``..`` replaced (does not advance the stack)."""
+    def resolve(self, frame: Frame, drop_unresolvable: bool = False) -> Frame:
+        """``frame`` with every ``..`` replaced (does not advance the stack).
+
+        A ``..`` with no earlier value to stand for is an error; with ``drop_unresolvable``
+        (a model's reply, whose other values are still worth having) that name is left out.
+        """
         if not frame.has_locals or frame.is_resolved:
             return frame
-        if frame.event is Event.CALL or self.current is None:
+        prev = self.current.last_locals if self.current is not None and frame.event is not Event.CALL else None
+        if prev is None and not drop_unresolvable:
             raise TraceFormatError("scope", "'..' in a frame that opens a scope", str(frame.locals))
-        prev = self.current.last_locals
+        prev = prev or {}
         out = {}
         for k, v in frame.local_items:
             if v == UNCHANGED:
                 if k not in prev:
+                    if drop_unresolvable:
+                        continue
                     raise TraceFormatError("scope", f"'..' for {k!r}, which has no earlier value "
                                            "in this scope", str(frame.locals))
                 v = prev[k]
@@ -79,8 +86,8 @@ class ScopeStack:
         # An exception frame leaves the scopes as they are: a return frame follows it
         # when the exception leaves the scope.
 
-    def resolve_and_advance(self, frame: Frame) -> Frame:
-        resolved = self.resolve(frame)
+    def resolve_and_advance(self, frame: Frame, drop_unresolvable: bool = False) -> Frame:
+        resolved = self.resolve(frame, drop_unresolvable)
         depth = self.depth + 1 if frame.event is Event.CALL else self.depth
         if resolved.depth is None:
             resolved = resolved.with_position(resolved.lineno, resolved.function, depth)

@@ -1,12 +1,20 @@
-"""Constrained decoding of a frame's action: the source line must be a line of the program.
+"""Constrained decoding of a frame's action: the source line must be one the frame can
+stand on.
 
 A frame's action (after ``<|action_sep|>``) is a line of SOURCE, verbatim. A small or
 undertrained model often writes a line that is not in the program (a plausible line with a
-wrong name), and then the frame cannot be placed and the whole reply is discarded. With
-this constraint the model chooses, token by token, among the program's own lines only (a
-prefix tree of their token ids, tokenized as the training data tokenizes them: the line
-is its own text segment), followed by ``<|frame_sep|>`` or ``<|arg_sep|>``. Everything
-else (the locals, a returned value) is left free.
+wrong name), or a line of another function, and then the frame cannot be placed and the
+whole reply is discarded. With this constraint the model chooses, token by token, among
+the lines the frame may stand on (a prefix tree of their token ids, tokenized as the
+training data tokenizes them: the line is its own text segment):
+
+- a line, return or exception frame: the lines of the scope it runs in (the current
+  function's own lines, as :class:`trace_format.FrameLocator` places them);
+- a call frame: any line of the program (a ``def``, a resumed generator's line...);
+
+followed by its event's separator (``<|frame_sep|>`` after a call or line frame,
+``<|arg_sep|>`` before a returned value or exception). Everything else (the event token,
+the locals, the value) is left free.
 
 It constrains *which* line, not *whether* the model is right: a wrong line is still
 wrong, and the confidence of a constrained token is still the model's own probability
@@ -18,59 +26,95 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from trace_format import Segment, tokens
+from trace_format import ProgramStructure, Segment, tokens
 
 from .vocab import TraceVocab
 
 
+class _LineTree:
+    """A prefix tree of token ids: node -> {token id: child}."""
+
+    def __init__(self) -> None:
+        self.nodes: list[dict[int, int]] = [{}]
+
+    def add(self, ids: Sequence[int]) -> int:
+        node = 0
+        for tid in ids:
+            nxt = self.nodes[node].get(tid)
+            if nxt is None:
+                nxt = len(self.nodes)
+                self.nodes.append({})
+                self.nodes[node][tid] = nxt
+            node = nxt
+        return node
+
+
 class SourceLineConstraint:
-    """``allowed(generated)`` is the set of token ids that may come next, or None (free)."""
+    """The program's lines as token trees, per scope; :meth:`at` binds one to a position."""
 
     def __init__(self, vocab: TraceVocab, source: str) -> None:
+        self.vocab = vocab
+        self.structure = ProgramStructure(source)
         self._action = vocab.id(tokens.ACTION_SEP)
-        ends = (vocab.id(tokens.FRAME_SEP), vocab.id(tokens.ARG_SEP))
+        self._frame_end, self._value_end = vocab.id(tokens.FRAME_SEP), vocab.id(tokens.ARG_SEP)
+        self._call = vocab.id(tokens.CALL_SEP)
         # a call or line frame ends after its line; a return or exception frame goes on to its value
-        self._end_after = {vocab.id(tokens.CALL_SEP): frozenset({ends[0]}), vocab.id(tokens.LINE_SEP): frozenset({ends[0]}),
-                           vocab.id(tokens.RETURN_SEP): frozenset({ends[1]}),
-                           vocab.id(tokens.EXCEPTION_SEP): frozenset({ends[1]})}
-        # trie: node -> {token id: child node}; a node after a line's end token is a leaf
-        self._trie: list[dict[int, int]] = [{}]
-        self._ends = frozenset(ends)
-        lines = {line for line in source.splitlines() if line.strip()}
-        for line in sorted(lines):
-            node = 0
-            for tid in vocab.encode_segments([Segment(line)]):
-                node = self._child(node, tid)
-            for end in ends:
-                self._child(node, end)
-        self.lines = len(lines)
+        self._end_after = {self._call: self._frame_end, vocab.id(tokens.LINE_SEP): self._frame_end,
+                           vocab.id(tokens.RETURN_SEP): self._value_end,
+                           vocab.id(tokens.EXCEPTION_SEP): self._value_end}
+        self._trees: dict[int | None, tuple[_LineTree, frozenset[int]]] = {}
+        self._ids: dict[int, list[int]] = {}
 
-    def _child(self, node: int, tid: int) -> int:
-        nxt = self._trie[node].get(tid)
-        if nxt is None:
-            nxt = len(self._trie)
-            self._trie.append({})
-            self._trie[node][tid] = nxt
-        return nxt
+    def _tree(self, scope: int | None) -> tuple[_LineTree, frozenset[int]]:
+        """The tree of a scope's lines (``None``: every line), and its end nodes."""
+        if scope not in self._trees:
+            lines = self.structure.lines
+            numbers = ([i for i in range(1, len(lines) + 1) if lines[i - 1].strip()] if scope is None
+                       else self.structure.lines_of_scope(scope))
+            tree = _LineTree()
+            ends = frozenset(tree.add(self._line_ids(i)) for i in numbers)
+            self._trees[scope] = (tree, ends)
+        return self._trees[scope]
 
-    def allowed(self, generated: Sequence[int]) -> frozenset[int] | None:
+    def _line_ids(self, lineno: int) -> list[int]:
+        if lineno not in self._ids:
+            self._ids[lineno] = self.vocab.encode_segments([Segment(self.structure.lines[lineno - 1])])
+        return self._ids[lineno]
+
+    def at(self, scope: int) -> "BoundLineConstraint":
+        """The constraint for the next frame when the current scope is ``scope``."""
+        return BoundLineConstraint(self, scope)
+
+    def allowed(self, generated: Sequence[int], scope: int) -> frozenset[int] | None:
         """Token ids allowed after ``generated`` (the frame's tokens so far, forced event
         token included); None where the frame is unconstrained."""
         try:
             start = len(generated) - 1 - list(reversed(generated)).index(self._action)
         except ValueError:
             return None                       # still in the event token or the locals
+        event = generated[0] if generated else None
+        tree, ends = self._tree(None if event == self._call else scope)
+        end_token = self._end_after.get(event)
         node = 0
-        for tid in generated[start + 1:]:
-            if tid in self._ends and tid in self._trie[node]:
-                return None                   # the line is done: a return value is free
-            nxt = self._trie[node].get(tid)
+        for k, tid in enumerate(generated[start + 1:]):
+            if node in ends and tid in (self._frame_end, self._value_end):
+                return None                   # the line is done: a value is free
+            nxt = tree.nodes[node].get(tid)
             if nxt is None:
                 return None                   # off the tree (not this generator's doing): leave it
             node = nxt
-        allowed = frozenset(self._trie[node])
-        if allowed & self._ends:              # the line may end here: with its event's separator
-            event_ends = self._end_after.get(generated[0]) if generated else None
-            if event_ends is not None:
-                allowed = (allowed - self._ends) | event_ends
-        return allowed or None
+        allowed = set(tree.nodes[node])
+        if node in ends:                      # the line may end here, with its event's separator
+            allowed |= {end_token} if end_token is not None else {self._frame_end, self._value_end}
+        return frozenset(allowed) or None
+
+
+class BoundLineConstraint:
+    """A :class:`SourceLineConstraint` at one position: what a generator is given."""
+
+    def __init__(self, lines: SourceLineConstraint, scope: int) -> None:
+        self.lines = lines
+        self.scope = scope
+
+    def allowed(self, generated: Sequence[int]) -> frozenset[int] | None:
+        return self.lines.allowed(generated, self.scope)

@@ -258,7 +258,9 @@ class TraceSession:
         scopes, locator = self._scopes(), self._locator()
         try:
             located = locator.locate_and_advance(frame)
-            resolved = scopes.resolve_and_advance(located)
+            # a `..` the model wrote for a name with no earlier value is left out, not
+            # the whole frame (its line and other values are still a prediction)
+            resolved = scopes.resolve_and_advance(located, drop_unresolvable=True)
         except UnresolvedLineError as e:
             raise _Reject(str(e), raw) from None
         except TraceFormatError as e:
@@ -311,7 +313,8 @@ class TraceSession:
     def _sample(self, forced: Sequence[int], sampling: SamplingParams) -> Generation:
         extra = {}
         if self._line_constraint is not None:
-            extra["constraint"] = self._line_constraint
+            locator = self.records[-1].locator if self.records else self._locator0
+            extra["constraint"] = self._line_constraint.at(locator.scope)
         return self.generator.generate(self.prompt_window(), max_new_tokens=self.config.max_frame_tokens,
                                        stop_ids=self.vocab.frame_stop_ids, forced_ids=forced, sampling=sampling,
                                        **extra)

@@ -18,12 +18,20 @@ SOURCE = "def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    r
 
 def test_the_tree_allows_exactly_the_programs_lines(tiny_loaded):
     vocab = tiny_loaded.vocab
-    c = SourceLineConstraint(vocab, SOURCE)
-    assert c.lines == 6                                        # the blank line is not a candidate
+    c = SourceLineConstraint(vocab, SOURCE).at(1)              # inside f (its def is line 1)
     line_sep, action = vocab.id(tokens.LINE_SEP), vocab.id(tokens.ACTION_SEP)
     assert c.allowed([line_sep]) is None                       # the locals are free
-    firsts = {vocab.encode_text(line)[0] for line in SOURCE.splitlines() if line.strip()}
-    assert c.allowed([line_sep, action]) == firsts
+    # f's body lines start with their indentation; f's own head stays allowed, as the
+    # locator allows it (a class body's first line event stands on its `class` line)
+    assert c.allowed([line_sep, action]) == {vocab.encode_text(ch)[0] for ch in " d"}
+    # the module's lines are not f's: a line frame of f cannot stand on `f([1, 2])`
+    assert c.allowed([line_sep, action] + vocab.encode_text("f")) is None or \
+        vocab.encode_text("f")[0] not in c.allowed([line_sep, action])
+    module = SourceLineConstraint(vocab, SOURCE).at(0)
+    assert module.allowed([line_sep, action]) == {vocab.encode_text(ch)[0] for ch in "df"}
+    # a call frame may stand on any line (a def, a resumed generator's line)
+    call = vocab.id(tokens.CALL_SEP)
+    assert module.allowed([call, action]) == {vocab.encode_text(ch)[0] for ch in "df "}
     done = [line_sep, action] + vocab.encode_text("    total = 0")
     assert c.allowed(done) == {vocab.id(tokens.FRAME_SEP)}      # a line frame ends after its line
     returning = [vocab.id(tokens.RETURN_SEP), action] + vocab.encode_text("    return total")
@@ -40,8 +48,8 @@ def test_a_random_model_writes_a_program_line_and_keeps_its_own_probabilities(ti
     vocab, model = tiny_loaded.vocab, tiny_loaded.model
     prompt = vocab.encode_segments(prompt_segments(SOURCE))
     forced = [vocab.id(tokens.LINE_SEP)] + vocab.encode_text('{"xs": "[1, 2]"}') + [vocab.id(tokens.ACTION_SEP)]
-    constraint = SourceLineConstraint(vocab, SOURCE)
-    lines = {line for line in SOURCE.splitlines() if line.strip()}
+    constraint = SourceLineConstraint(vocab, SOURCE).at(1)
+    lines = set(SOURCE.splitlines()[0:5])                        # f's lines
     free = LocalGenerator(model).generate(prompt, max_new_tokens=40, stop_ids=vocab.frame_stop_ids,
                                           forced_ids=forced)
     assert vocab.decode_text(free.token_ids[:-1]) not in lines          # garbage on its own

@@ -333,3 +333,16 @@ def test_windows_line_endings_are_read_as_python_reads_them(tmp_path, tiny_loade
                            tiny_loaded.vocab)
     assert backend.source == trace.source
     assert run_all(backend) == list(trace.frames)
+
+
+def test_an_unchanged_marker_for_a_new_name_is_left_out_not_the_frame(tiny_loaded):
+    vocab = tiny_loaded.vocab
+    source = "n = 0\nm = n + 1\n"
+    # after a call frame <|line_sep|> is forced: the reply starts with the locals
+    reply = vocab.encode_text('{"n": "0", "m": ".."}') + [vocab.id(tokens.ACTION_SEP)] + vocab.encode_text("m = n + 1")
+    gen = GarbageGenerator(vocab, reply)
+    backend = ModelBackend("<input>", source, gen, vocab, PredictionConfig(max_retries=0))
+    backend.start()                            # the module's call frame: no locals yet
+    frame = backend.next_frame()               # `m` has no earlier value to be unchanged from
+    assert (frame.lineno, frame.locals) == (2, {"n": "0"})
+    assert "\"m\": \"..\"" in backend.session.current.raw    # the model's own words are kept

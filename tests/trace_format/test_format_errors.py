@@ -59,3 +59,18 @@ def test_trace_level_errors(raw, kind):
     with pytest.raises(tf.TraceFormatError) as info:
         tf.parse_trace(raw)
     assert info.value.kind == kind and info.value.raw == raw
+
+
+def test_an_unresolvable_unchanged_value_is_an_error_or_left_out_on_request():
+    stack = tf.ScopeStack()
+    stack.advance(tf.call_frame("def f(a):", {"a": "1"}))
+    line = tf.line_frame("    b = a", {"a": "..", "b": "..", "c": "3"})
+    with pytest.raises(tf.TraceFormatError) as info:
+        stack.resolve(line)
+    assert info.value.kind == "scope" and "'b'" in info.value.message
+    assert stack.resolve(line, drop_unresolvable=True).locals == {"a": "1", "c": "3"}
+    # a call frame has nothing to be unchanged from: every `..` is left out
+    call = tf.call_frame("def g(x, y):", {"x": "..", "y": "2"})
+    with pytest.raises(tf.TraceFormatError):
+        stack.resolve(call)
+    assert stack.resolve(call, drop_unresolvable=True).locals == {"y": "2"}
