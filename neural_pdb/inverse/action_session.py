@@ -59,8 +59,10 @@ class _Step:
 class ActionSession:
     def __init__(self, generator, vocab, source: str, *, temperature: float = 0.0, top_p: float = 0.95,
                  seed: int = 0, max_frame_tokens: int = 512, max_retries: int = 3,
-                 retry_temperature: float = 0.7) -> None:
+                 retry_temperature: float = 0.7, constrain_lines: bool = True) -> None:
         self.generator = generator
+        self.constrain_lines = constrain_lines
+        self._lines = None        # the line constraint, built on first use
         self.vocab = vocab
         self.source = source
         self.structure = ProgramStructure(source)
@@ -133,7 +135,8 @@ class ActionSession:
         for attempt in range(self.max_retries + 1):
             try:
                 gen = self.generator.generate(self.ids + prefix, max_new_tokens=self.max_frame_tokens,
-                                              stop_ids=stop_ids, sampling=self._sampling(attempt))
+                                              stop_ids=stop_ids, sampling=self._sampling(attempt),
+                                              **self._constraint())
             except GenerationError as e:  # e.g. the context is longer than the model's
                 raise ActionError(str(e)) from None
             tokens += len(gen.token_ids)
@@ -164,6 +167,16 @@ class ActionSession:
             return result
         raise ActionError(f"no valid frame for {action.value} after {self.max_retries + 1} samples: {last_error}",
                           last_raw)
+
+    def _constraint(self) -> dict:
+        """A target's line is one of the program's (any scope: a return or continue leaves
+        the current one), where the generator can apply a constraint."""
+        if not (self.constrain_lines and getattr(self.generator, "accepts_constraint", False)):
+            return {}
+        if self._lines is None:
+            from neural_pdb.model.constraint import SourceLineConstraint
+            self._lines = SourceLineConstraint(self.vocab, self.source).at(None)
+        return {"constraint": self._lines}
 
     def rewind(self, n_steps: int = 1) -> bool:
         """Drop the last ``n_steps`` actions (the generator crops its cache to the prefix)."""

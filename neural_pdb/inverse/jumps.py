@@ -112,7 +112,8 @@ class ActionModelBackend(ModelBackend):
             session = ActionSession(self.generator, self.session.vocab, self.source,
                                     temperature=self.config.temperature, top_p=self.config.top_p,
                                     seed=self.config.seed, max_frame_tokens=self.config.max_frame_tokens,
-                                    max_retries=self.config.max_retries)
+                                    max_retries=self.config.max_retries,
+                                    constrain_lines=self.config.constrain_lines)
             session.start_from_ids(self.session.ids, current.frame)
             self._jumps = session
             self._replay_names()
@@ -169,7 +170,8 @@ class ActionModelBackend(ModelBackend):
         self._started = True
         session = ActionSession(self.generator, self.session.vocab, self.source,
                                 temperature=self.config.temperature, top_p=self.config.top_p, seed=self.config.seed,
-                                max_frame_tokens=self.config.max_frame_tokens, max_retries=self.config.max_retries)
+                                max_frame_tokens=self.config.max_frame_tokens, max_retries=self.config.max_retries,
+                                constrain_lines=self.config.constrain_lines)
         session.start_state(self.start_state)
         self._jumps = session
         self._active = True

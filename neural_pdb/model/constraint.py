@@ -81,11 +81,12 @@ class SourceLineConstraint:
             self._ids[lineno] = self.vocab.encode_segments([Segment(self.structure.lines[lineno - 1])])
         return self._ids[lineno]
 
-    def at(self, scope: int) -> "BoundLineConstraint":
-        """The constraint for the next frame when the current scope is ``scope``."""
+    def at(self, scope: int | None) -> "BoundLineConstraint":
+        """The constraint for the next frame when the current scope is ``scope`` (None: a
+        frame that may stand anywhere, e.g. the target of a debugger action)."""
         return BoundLineConstraint(self, scope)
 
-    def allowed(self, generated: Sequence[int], scope: int) -> frozenset[int] | None:
+    def allowed(self, generated: Sequence[int], scope: int | None) -> frozenset[int] | None:
         """Token ids allowed after ``generated`` (the frame's tokens so far, forced event
         token included); None where the frame is unconstrained."""
         try:
@@ -93,7 +94,7 @@ class SourceLineConstraint:
         except ValueError:
             return None                       # still in the event token or the locals
         event = generated[0] if generated else None
-        tree, ends = self._tree(None if event == self._call else scope)
+        tree, ends = self._tree(None if event == self._call or scope is None else scope)
         end_token = self._end_after.get(event)
         node = 0
         for k, tid in enumerate(generated[start + 1:]):
@@ -112,7 +113,7 @@ class SourceLineConstraint:
 class BoundLineConstraint:
     """A :class:`SourceLineConstraint` at one position: what a generator is given."""
 
-    def __init__(self, lines: SourceLineConstraint, scope: int) -> None:
+    def __init__(self, lines: SourceLineConstraint, scope: int | None) -> None:
         self.lines = lines
         self.scope = scope
 
