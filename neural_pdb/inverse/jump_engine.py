@@ -22,7 +22,7 @@ from __future__ import annotations
 import bdb
 from typing import Any
 
-from neural_pdb.engine.backend import FrameInfo
+from neural_pdb.engine.backend import BackendError, FrameInfo
 from neural_pdb.engine.engine import Engine, ProgramEnd, Stop
 from neural_pdb.engine.views import FrameView
 from trace_format import Event, Frame
@@ -37,8 +37,9 @@ class JumpEngine(Engine):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        #: frames predicted by jumps, for measurements
+        #: frames predicted by jumps, and jumps given up for frame-by-frame stepping, for measurements
         self.jumps_made = 0
+        self.jump_fallbacks = 0
 
     def _reset_session(self) -> None:
         super()._reset_session()
@@ -101,7 +102,15 @@ class JumpEngine(Engine):
         self._stop = None
         for _ in range(self.max_jumps):
             bps = self._breakpoint_lines() if action is Action.CONTINUE else {}
-            frame = self.backend.jump(action, bps)  # a BackendError leaves the session at its stop
+            try:
+                frame = self.backend.jump(action, bps)
+            except BackendError:
+                if getattr(self.backend, "jumped", False):
+                    raise                 # the context is in the action format now: the stop stays
+                # no valid target from the plain history: step frame by frame instead, as for
+                # a model without actions (a wrong jump must not leave `next` unusable)
+                self.jump_fallbacks += 1
+                break
             if frame is None:
                 return self._end()
             self.jumps_made += 1

@@ -32,12 +32,31 @@ print(f(3))
 """
 
 
-def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action)) -> tuple[str, CombinedOracle, object]:
+class GarbageJumps:
+    """An action model whose every target is malformed (a line not in the program)."""
+
+    def __init__(self, vocab) -> None:
+        self.vocab, self.calls = vocab, 0
+
+    def generate(self, ids, *, max_new_tokens, stop_ids, forced_ids=(), sampling=None, **kw):
+        from neural_pdb.model.generator import Generation
+        from trace_format import tokens
+        self.calls += 1
+        v = self.vocab
+        out = [v.id(tokens.LINE_SEP)] + v.encode_text("{}") + [v.id(tokens.ACTION_SEP)] + \
+            v.encode_text("    no_such_line()") + [v.id(tokens.FRAME_SEP)]
+        return Generation(tuple(out), tuple(-0.1 for _ in out), out[-1])
+
+
+def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action),
+            broken_jumps: bool = False) -> tuple[str, CombinedOracle, object]:
     path = tmp_path / "prog.py"
     path.write_text(SCRIPT)
     trace = trace_script(Program(str(path), SCRIPT)).trace
     vocab = action_vocab()
     oracle = CombinedOracle(trace, vocab, actions)
+    if broken_jumps:
+        oracle.jumps = GarbageJumps(vocab)
     backend = ActionModelBackend(str(path), trace.source, oracle, vocab)
     out = io.StringIO()
     reader = PlainReader(io.StringIO("\n".join(commands + ["q"]) + "\n"), out)
@@ -80,6 +99,13 @@ def test_continue_to_the_end_is_one_prediction(tmp_path):
     assert engine.jumps_made == 1
     assert oracle.jumps.calls == 1          # one action query ...
     assert oracle.plain.calls and len(oracle.plain.calls) <= 2  # ... after the first stop's frames
+
+
+def test_a_jump_with_no_valid_target_falls_back_to_stepping_frame_by_frame(tmp_path):
+    rolled, _, _ = session(tmp_path, COMMANDS, jumping=False)
+    fallen, oracle, engine = session(tmp_path, COMMANDS, jumping=True, broken_jumps=True)
+    assert fallen == rolled                  # pdb's answers, as if the model had no actions
+    assert engine.jumps_made == 0 and engine.jump_fallbacks >= 5 and oracle.jumps.calls >= 5
 
 
 def test_a_model_without_actions_rolls_out(tmp_path):
