@@ -17,6 +17,11 @@ trained or random, and the trace keeps growing exactly as in a predicted session
 - baseline (CWM's demo): the whole prompt re-encoded at every step (the cache dropped);
   measured on the first and last ten steps only, which is all the summary needs.
 
+``--max-context N`` keeps the model's input within N tokens as the debugger does for a
+model with a bounded context (``TraceSession``'s window: the source and the latest frames,
+about half of N, moved when full; one re-prefill per move): the step cost is then bounded
+by the window instead of growing with the trace.
+
 Without ``--model`` a random CWM-architecture model is built (``--hidden``, ``--layers``;
 byte-level tokenizer with CWM's trace tokens). The last line printed is JSON:
 ``{"step_ms_first10", "step_ms_last10", "baseline_reencode_ms_first10",
@@ -109,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="give the random model sliding-window layers of this size")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")))
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--max-context", type=int, default=None,
+                        help="keep the model's input within N tokens as the debugger does for a model with a "
+                             "bounded context (the source and the latest frames, about half of N, moved when full)")
     args = parser.parse_args(argv)
 
     import torch
@@ -120,12 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         loaded = build_model(args, Path(tmp))
         prompt, frames = session_frames(loaded.vocab, args.steps, Path(tmp))
         ids = list(prompt) + frames[0]          # the forced first frame
+        window = 0                              # --max-context: index of the first frame the model sees
         cached = LocalGenerator(loaded.model)
         fresh = LocalGenerator(loaded.model)
         timed_step(cached, ids, 1, sync)        # warm-up (allocations, kernels)
         step_ms, step_cpu, base_ms, base_cpu, lengths = [], [], {}, {}, []
         for i in range(1, args.steps + 1):
             n_new = len(frames[i])
+            if args.max_context and len(ids) + n_new > args.max_context:
+                # TraceSession's window: the source and the latest frames, about half the
+                # context, so that the window moves rarely (one re-prefill each time)
+                window = i - 1
+                while window > 0 and len(prompt) + sum(map(len, frames[window - 1:i])) <= args.max_context // 2:
+                    window -= 1
+                ids = list(prompt) + [t for f in frames[window:i] for t in f]
             wall, cpu = timed_step(cached, ids, n_new, sync)
             step_ms.append(wall)
             step_cpu.append(cpu)
@@ -156,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     result.update({"steps": args.steps, "trace_tokens_first": lengths[0], "trace_tokens_last": lengths[-1],
                    "mean_frame_tokens": round(statistics.mean(len(f) for f in frames[1:]), 1),
                    "model": loaded.name if args.model else f"random CWM {args.hidden}x{args.layers}",
-                   "device": str(loaded.device), "threads": args.threads, "cache_stats": vars(cached.stats)})
+                   "device": str(loaded.device), "threads": args.threads, "max_context": args.max_context,
+                   "cache_stats": vars(cached.stats)})
     print(f"{'':34}{'first 10 steps':>22}{'last 10 steps':>22}   (wall / CPU ms)")
     for name, wall, cpu in rows:
         print(f"{name:34}{mean(wall[:10]):>12.1f} /{mean(cpu[:10]):>7.1f}{mean(wall[-10:]):>14.1f} /{mean(cpu[-10:]):>7.1f}")
