@@ -8,7 +8,9 @@ training) and cruxeval-dev (each program traced for real on its input). Metrics:
 exact match, next line (event + source line), locals exact match (call/line frames),
 return value (the entry's return frame: CruxEval output prediction, teacher-forced),
 then greedy generation speed (tokens/s, seconds per frame) with the model backend's own
-generator (a KV cache kept across frames).
+generator (a KV cache kept across frames). ``next_line_constrained`` and
+``frame_exact_constrained``: the same with the source line decoded as the debugger decodes
+it, among the lines of the frame's scope (``neural_pdb.model.constraint``).
 
 Reproduce::
 
@@ -100,7 +102,7 @@ def main() -> int:
         spanned = [s for s in (span_trace(t, enc, ctx) for t in traces) if s is not None]
         complete = sum(len(s.frames) == len(t.frames) for s, t in zip(spanned, traces))
         t0 = time.time()
-        scores = score_traces(model, spanned).summary()
+        scores = score_traces(model, spanned, constrain_lines_with=enc).summary()
         results[name] = {**scores, "traces": len(spanned), "traces_within_context": complete,
                          "seconds": round(time.time() - t0, 1)}
         print(name, results[name], flush=True)

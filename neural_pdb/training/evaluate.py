@@ -11,6 +11,10 @@ report it, at the cost of one forward pass.
 - ``locals_exact``: the LOCALS JSON of call/line frames is right.
 - ``return_value``: the VALUE of the entry scope's return frame is right (teacher-forced
   CruxEval-style output prediction).
+
+With ``constrain_lines=True`` also ``next_line_constrained`` and ``frame_exact_constrained``:
+the source line decoded as the debugger decodes it, the argmax among the tokens
+:mod:`neural_pdb.model.constraint` allows (the lines of the frame's scope).
 """
 
 from __future__ import annotations
@@ -32,20 +36,31 @@ class FrameSpans:
     end: int                         # index after <|frame_sep|> (and <|end_of_text|>)
     kind: Event
     entry_return: bool = False
+    scope: int | None = None         # the scope the frame runs in before it (None: unknown)
 
 
 @dataclass
 class SpannedTrace:
     ids: list[int]
     frames: list[FrameSpans] = field(default_factory=list)
+    source: str = ""
 
 
 def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace | None:
+    from trace_format import FrameLocator, TraceFormatError, UnresolvedLineError
+
     ids = enc.encode(prompt_segments(trace.source))
-    out = SpannedTrace(ids)
+    out = SpannedTrace(ids, source=trace.source)
     encoder = TraceEncoder()
+    locator: FrameLocator | None = FrameLocator.for_source(trace.source)
     depth = 0
     for frame in trace.frames:
+        scope = locator.scope if locator is not None else None
+        try:
+            if locator is not None:
+                locator.locate_and_advance(frame)
+        except (TraceFormatError, UnresolvedLineError):
+            locator = None       # a frame the structure cannot place: no scopes from here on
         segs = encoder.encode(frame)
         start = len(ids)
         pieces = []
@@ -70,7 +85,7 @@ def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace 
         elif frame.event is Event.RETURN:
             depth -= 1
         out.frames.append(FrameSpans(start, spans["locals"], spans["line"], spans["value"], len(ids), frame.event,
-                                     frame.event is Event.RETURN and depth == 0))
+                                     frame.event is Event.RETURN and depth == 0, scope))
     return out if out.frames else None
 
 
@@ -85,19 +100,27 @@ class Scores:
     return_value: int = 0
     loss_sum: float = 0.0
     loss_tokens: int = 0
+    next_line_constrained: int = 0
+    frame_exact_constrained: int = 0
+    constrained: bool = False
 
     def summary(self) -> dict:
         div = lambda a, b: round(a / b, 4) if b else None  # noqa: E731
         return {"loss": div(self.loss_sum, self.loss_tokens), "frame_exact": div(self.frame_exact, self.frames),
                 "next_line": div(self.next_line, self.frames), "locals_exact": div(self.locals_exact, self.locals_total),
-                "return_value": div(self.return_value, self.returns), "frames": self.frames, "traces_returns": self.returns}
+                "return_value": div(self.return_value, self.returns), "frames": self.frames, "traces_returns": self.returns,
+                **({"next_line_constrained": div(self.next_line_constrained, self.frames),
+                    "frame_exact_constrained": div(self.frame_exact_constrained, self.frames)}
+                   if self.constrained else {})}
 
 
-def score_traces(model, traces: list[SpannedTrace], device=None) -> Scores:
-    """Teacher-forced scores over ``traces`` (one forward pass each)."""
+def score_traces(model, traces: list[SpannedTrace], device=None, constrain_lines_with=None) -> Scores:
+    """Teacher-forced scores over ``traces`` (one forward pass each). ``constrain_lines_with``:
+    a vocab (``TraceVocab`` or :class:`SegmentEncoder`) to also score lines decoded under
+    the debugger's line constraint."""
     import torch
 
-    scores = Scores()
+    scores = Scores(constrained=constrain_lines_with is not None)
     model.eval()
     with torch.no_grad():
         for st in traces:
@@ -106,6 +129,10 @@ def score_traces(model, traces: list[SpannedTrace], device=None) -> Scores:
             # prediction for token i comes from position i - 1
             pred = torch.cat([torch.full((1,), -1, device=logits.device), logits.argmax(-1)[:-1]])
             right = (pred == ids[0]).tolist()
+            lines = None
+            if constrain_lines_with is not None:
+                from neural_pdb.model.constraint import SourceLineConstraint
+                lines = SourceLineConstraint(constrain_lines_with, st.source)
             first = st.frames[0].event
             losses = torch.nn.functional.cross_entropy(logits[first - 1:-1], ids[0, first:], reduction="sum")
             scores.loss_sum += float(losses)
@@ -121,4 +148,20 @@ def score_traces(model, traces: list[SpannedTrace], device=None) -> Scores:
                 if fs.entry_return and fs.value is not None:
                     scores.returns += 1
                     scores.return_value += ok(*fs.value)
+                if lines is not None:
+                    line_ok = right[fs.event] and _constrained_line_right(lines, fs, st.ids, logits)
+                    scores.next_line_constrained += line_ok
+                    scores.frame_exact_constrained += line_ok and ok(fs.event, fs.line[0]) and ok(fs.line[1] + 1, fs.end)
     return scores
+
+
+def _constrained_line_right(lines, fs: FrameSpans, ids: list[int], logits) -> bool:
+    """The line and the separator after it, each token the argmax among the allowed ones
+    given the true tokens before it."""
+    for p in range(fs.line[0], fs.line[1] + 1):
+        allowed = lines.allowed(ids[fs.event:p], fs.scope)
+        row = logits[p - 1]
+        best = max(allowed, key=lambda t: float(row[t])) if allowed else int(row.argmax())
+        if best != ids[p]:
+            return False
+    return True

@@ -97,6 +97,12 @@ class SegmentEncoder:
             ids.extend([self.special[seg.text]] if seg.special else self.encode_text(seg.text))
         return ids
 
+    # the names the model backend's TraceVocab gives these (what a decoding constraint uses)
+    def id(self, token: str) -> int:
+        return self.special[token]
+
+    encode_segments = encode
+
 
 def text_segments(records: Iterable[dict]) -> Iterable[str]:
     """The plain-text pieces of records' traces (what a BPE is trained on)."""

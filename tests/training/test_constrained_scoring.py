@@ -1,0 +1,42 @@
+"""Teacher-forced scoring of lines decoded under the debugger's line constraint."""
+
+import torch
+
+from neural_pdb.datagen.dataset import read_records, shard_paths
+from neural_pdb.training.evaluate import score_traces, span_trace
+from neural_pdb.training.tokenizer import SegmentEncoder, build_tokenizer, text_segments
+from neural_pdb.tracer import trace_call
+
+LOOP = "def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n"
+
+
+class FixedLogits(torch.nn.Module):
+    """A 'model' whose logits at every position are given: the true next token (teacher
+    forcing) gets ``true_score``, except in the source lines of frames, where a token
+    outside every program line (``wrong``) scores highest and the true one second."""
+
+    def __init__(self, ids, line_positions, vocab_size, wrong):
+        super().__init__()
+        logits = torch.zeros(len(ids), vocab_size)
+        for p in range(1, len(ids)):
+            logits[p - 1, ids[p]] = 5.0
+            if p in line_positions:
+                logits[p - 1, wrong] = 9.0
+        self.logits = logits
+
+    def forward(self, input_ids):
+        return type("Out", (), {"logits": self.logits.unsqueeze(0)})()
+
+
+def test_the_constraint_recovers_lines_a_model_ranks_second_to_a_token_no_line_has(tiny_data):
+    tok = build_tokenizer("byte", text_segments(read_records(shard_paths(tiny_data))), 600)
+    enc = SegmentEncoder(tok)
+    spanned = span_trace(trace_call(LOOP, "f", "2").trace, enc, 4096)
+    line_positions = {p for fs in spanned.frames for p in range(fs.line[0], fs.line[1])}
+    wrong = enc.encode_text("@")[0]                       # no line of LOOP has an "@"
+    model = FixedLogits(spanned.ids, line_positions, len(tok), wrong)
+    free = score_traces(model, [spanned]).summary()
+    constrained = score_traces(model, [spanned], constrain_lines_with=enc).summary()
+    assert free["next_line"] == 0.0 and free["frame_exact"] == 0.0
+    assert constrained["next_line_constrained"] == 1.0 and constrained["frame_exact_constrained"] == 1.0
+    assert "next_line_constrained" not in free
