@@ -15,9 +15,9 @@ import sys
 
 from neural_pdb.program import ProgramError, read_program
 
-#: the backend used when ``--backend`` is not given (the model, once the embedded default
-#: model ships)
-DEFAULT_BACKEND = "real"
+#: the backend used when ``--backend`` is not given: the model (the embedded default model
+#: unless ``--model``), as the product promises; ``--backend real`` is pdb itself
+DEFAULT_BACKEND = "model"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="pdb, answered by the real program or by a code world model.",
         epilog="Commands: pdb's (help at the prompt), plus back/bk (step backwards) and compare.")
     parser.add_argument("--backend", choices=("real", "model", "remote"), default=DEFAULT_BACKEND,
-                        help=f"who answers: the real program or a model (default: {DEFAULT_BACKEND})")
+                        help=f"who answers: a model (default: the embedded one; --model PATH for another), the real "
+                             f"program (exactly as pdb), or a model behind a server (default: {DEFAULT_BACKEND})")
     parser.add_argument("-c", "--command", action="append", default=[], metavar="CMD",
                         help="a debugger command to run first (repeatable), as pdb's -c")
     parser.add_argument("-m", dest="module", metavar="MODULE", default=None,

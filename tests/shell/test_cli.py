@@ -39,16 +39,16 @@ def test_no_script_is_a_usage_error(tmp_path):
 
 def test_program_arguments_and_module_mode(tmp_path):
     (tmp_path / "show.py").write_text("import sys\nargs = sys.argv[1:]\nprint(args)\n")
-    proc = run(["show.py", "one", "--two"], tmp_path, "n\nn\np args\nq\n")
+    proc = run(["--backend", "real", "show.py", "one", "--two"], tmp_path, "n\nn\np args\nq\n")
     assert "['one', '--two']" in proc.stdout
-    proc = run(["-m", "show", "x"], tmp_path, "n\nn\np args\nq\n")
+    proc = run(["--backend", "real", "-m", "show", "x"], tmp_path, "n\nn\np args\nq\n")
     assert "['x']" in proc.stdout
     assert proc.returncode == 0
 
 
 def test_the_program_output_and_eof_quit(tmp_path):
     (tmp_path / "hello.py").write_text("print('hello')\n")
-    proc = run(["hello.py"], tmp_path, "c\n")
+    proc = run(["--backend", "real", "hello.py"], tmp_path, "c\n")
     assert proc.stdout.endswith("hello\nThe program finished and will be restarted\n"
                                 f"> {tmp_path.resolve()}/hello.py(1)<module>()\n-> print('hello')\n(Pdb) \n")
     assert proc.returncode == 0
@@ -59,7 +59,7 @@ def test_ctrl_c_during_continue_stops_the_program_and_keeps_the_session(tmp_path
     import time
     (tmp_path / "spin.py").write_text("i = 0\nwhile True:\n    i += 1\n")
     env = dict(os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path))
-    proc = subprocess.Popen([sys.executable, "-m", "neural_pdb", "spin.py"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "neural_pdb", "--backend", "real", "spin.py"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
     try:
         proc.stdin.write("c\n")
@@ -74,3 +74,15 @@ def test_ctrl_c_during_continue_stops_the_program_and_keeps_the_session(tmp_path
     assert "(Pdb) True\n" in out
     assert "Traceback" not in err
     assert proc.returncode == 0
+
+
+def test_the_default_backend_is_the_embedded_model(tmp_path):
+    """`neural-pdb SCRIPT` predicts with the shipped default model, offline; it never runs
+    the program (its print never appears)."""
+    (tmp_path / "prog.py").write_text("x = 2\ny = x * 3\nprint('ran for real', y)\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    proc = subprocess.run([sys.executable, "-m", "neural_pdb", "prog.py"], input="n\nn\nn\nq\n",
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "(npdb) " in proc.stdout and "--Predicted" in proc.stdout
+    assert "ran for real 6" not in proc.stdout        # the source line is shown; its output never
