@@ -84,21 +84,21 @@ print(a, b)
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_breakpoints():
-    saved = (bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber)
-    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = 1, {}, [None]
-    yield
-    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = saved
+pytestmark = pytest.mark.usefixtures("fresh_breakpoints")  # tests/conftest.py
 
 
-def test_continue_forces_the_return_of_calls_that_cannot_reach_a_breakpoint(tmp_path: Path):
+def started_with_a_breakpoint_in_target(tmp_path: Path) -> Engine:
     path = tmp_path / "prog.py"
     path.write_text(PROGRAM)
     backend = SkippingBackend(str(path), PROGRAM, trace_script(str(path)).trace.frames, name="model")
     engine = Engine(backend)
     engine.start()
     assert engine.set_break(engine.canonic(str(path)), 8) is None     # y = x * 2, inside target
+    return engine
+
+
+def test_continue_forces_the_return_of_calls_that_cannot_reach_a_breakpoint(tmp_path: Path):
+    engine = started_with_a_breakpoint_in_target(tmp_path)
     engine.set_continue()
     stop = engine.resume()
     assert isinstance(stop, Stop) and where(stop) == ("line", 8, "target")
@@ -111,12 +111,7 @@ def test_continue_forces_the_return_of_calls_that_cannot_reach_a_breakpoint(tmp_
 
 
 def test_a_disabled_breakpoint_does_not_keep_calls_traced(tmp_path: Path):
-    path = tmp_path / "prog.py"
-    path.write_text(PROGRAM)
-    backend = SkippingBackend(str(path), PROGRAM, trace_script(str(path)).trace.frames, name="model")
-    engine = Engine(backend)
-    engine.start()
-    engine.set_break(engine.canonic(str(path)), 8)
+    engine = started_with_a_breakpoint_in_target(tmp_path)
     bdb.Breakpoint.bpbynumber[1].disable()
     engine.set_continue()
     engine.resume()

@@ -3,7 +3,6 @@ replays them up to the live frontier, where the program continues."""
 
 from __future__ import annotations
 
-import bdb
 import io
 from pathlib import Path
 
@@ -26,12 +25,7 @@ print(result)
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_breakpoints():
-    saved = (bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber)
-    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = 1, {}, [None]
-    yield
-    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = saved
+pytestmark = pytest.mark.usefixtures("fresh_breakpoints")  # tests/conftest.py
 
 
 def answers(path: Path, commands: list[str]) -> list[str]:

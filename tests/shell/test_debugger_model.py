@@ -24,12 +24,7 @@ print(y)
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_breakpoints():
-    saved = (bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber)
-    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = 1, {}, [None]
-    yield
-    bdb.Breakpoint.next, bdb.Breakpoint.bplist, bdb.Breakpoint.bpbynumber = saved
+pytestmark = pytest.mark.usefixtures("fresh_breakpoints")  # tests/conftest.py
 
 
 @pytest.fixture
