@@ -51,13 +51,27 @@ def plot_learning_curve(curve: dict, png: str | Path) -> None:
     plt.close(fig)
 
 
-def export_model(run_dir: str | Path, dest: str | Path, which: str = "final") -> Path:
-    """Copy ``RUN/final`` (or ``RUN/latest``) into ``dest`` with save_pretrained, plus the curve."""
+def continued_curve(earlier: dict, later: dict) -> dict:
+    """The curve of a run warm-started from another (``--init-from``): the later run's steps
+    and tokens counted on from the end of the earlier one."""
+    last = earlier["train"][-1] if earlier["train"] else {"step": 0, "tokens": 0}
+
+    def shifted(entries: list[dict]) -> list[dict]:
+        return [{**e, "step": e["step"] + last["step"], "tokens": e["tokens"] + last["tokens"], "phase": 2}
+                for e in entries]
+    return {"train": earlier["train"] + shifted(later["train"]), "eval": earlier["eval"] + shifted(later["eval"])}
+
+
+def export_model(run_dir: str | Path, dest: str | Path, which: str = "final", earlier_curve: str | Path | None = None
+                 ) -> Path:
+    """Copy ``RUN/final`` (or ``RUN/latest``) into ``dest`` with save_pretrained, plus the
+    curve (``earlier_curve``: the curve of the model the run was warm-started from, put first)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     run = Path(run_dir)
     src = run / which
     dest = Path(dest)
+    earlier = json.loads(Path(earlier_curve).read_text()) if earlier_curve else None
     kept = {name: (dest / name).read_bytes() for name in KEEP if (dest / name).exists()}
     if dest.exists():
         shutil.rmtree(dest)
@@ -69,6 +83,8 @@ def export_model(run_dir: str | Path, dest: str | Path, which: str = "final") ->
         (dest / name).write_bytes(data)
     if (run / "log.jsonl").exists():
         curve = learning_curve(run / "log.jsonl")
+        if earlier is not None:
+            curve = continued_curve(earlier, curve)
         (dest / "learning_curve.json").write_text(json.dumps(curve) + "\n")
         plot_learning_curve(curve, dest / "learning_curve.png")
     (dest / "training_config.json").write_text((run / "config.json").read_text())
@@ -79,5 +95,11 @@ def export_model(run_dir: str | Path, dest: str | Path, which: str = "final") ->
 
 
 if __name__ == "__main__":
-    import sys
-    print(export_model(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "final"))
+    import argparse
+    p = argparse.ArgumentParser(description="ship a trained model into the package, with its learning curve")
+    p.add_argument("run", help="the training run directory (neural-pdb train --out)")
+    p.add_argument("dest", help="where to write it (neural_pdb/default_model)")
+    p.add_argument("which", nargs="?", default="final", help="final (default) or latest")
+    p.add_argument("--earlier-curve", help="learning_curve.json of the model the run was warm-started from")
+    args = p.parse_args()
+    print(export_model(args.run, args.dest, args.which, args.earlier_curve))

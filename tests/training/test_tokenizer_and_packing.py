@@ -83,3 +83,14 @@ def test_time_schedule_anneals_when_the_clock_ends_the_run_first():
     # off by default: the clock does not move a step-scheduled run
     assert cosine_lr(20, TrainConfig(lr=1.0, min_lr=0.1, warmup_steps=10, max_steps=1010, max_minutes=60.0),
                      minutes=30.0) > 0.99
+
+
+def test_a_warm_started_runs_curve_continues_the_earlier_one():
+    from neural_pdb.training.export import continued_curve
+    earlier = {"train": [{"step": 10, "tokens": 100, "loss": 2.0}, {"step": 500, "tokens": 4000, "loss": 0.7}],
+               "eval": [{"step": 500, "tokens": 4000, "frame_exact": 0.03}]}
+    later = {"train": [{"step": 10, "tokens": 80, "loss": 0.6}], "eval": [{"step": 200, "tokens": 1600, "frame_exact": 0.1}]}
+    curve = continued_curve(earlier, later)
+    assert [t["step"] for t in curve["train"]] == [10, 500, 510]
+    assert [t["tokens"] for t in curve["train"]] == [100, 4000, 4080]
+    assert [(e["step"], e["tokens"]) for e in curve["eval"]] == [(500, 4000), (700, 5600)]
