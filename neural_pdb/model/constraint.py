@@ -19,7 +19,9 @@ the locals, the value) is left free.
 It constrains *which* line, not *whether* the model is right: a wrong line is still
 wrong, and the confidence of a constrained token is still the model's own probability
 (so a line the model did not believe in scores low). No torch here: a generator applies
-``allowed`` to its logits (``LocalGenerator`` does; a remote server cannot and ignores it).
+``allowed`` to its logits (``LocalGenerator`` does; ``neural-pdb serve`` does too, sent as
+the request field ``npdb_line_constraint``; a server without the extension, such as vLLM,
+generates unconstrained).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class SourceLineConstraint:
 
     def __init__(self, vocab: TraceVocab, source: str) -> None:
         self.vocab = vocab
+        self.source = source
         self.structure = ProgramStructure(source)
         self._action = vocab.id(tokens.ACTION_SEP)
         self._frame_end, self._value_end = vocab.id(tokens.FRAME_SEP), vocab.id(tokens.ARG_SEP)
@@ -119,3 +122,8 @@ class BoundLineConstraint:
 
     def allowed(self, generated: Sequence[int]) -> frozenset[int] | None:
         return self.lines.allowed(generated, self.scope)
+
+    def to_request(self) -> dict:
+        """What a server needs to apply the same constraint (``neural-pdb serve``'s
+        ``npdb_line_constraint`` request field): the source and the scope."""
+        return {"source": self.lines.source, "scope": self.scope}

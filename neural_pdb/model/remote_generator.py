@@ -174,6 +174,7 @@ class RemoteGenerator:
         self.client = client or RemoteClient(config)
         self.session_id = session_id or f"neural-pdb-{uuid.uuid4().hex}"
         self._model = config.model
+        self._extensions: frozenset[str] | None = None
 
     @property
     def model(self) -> str:
@@ -182,8 +183,25 @@ class RemoteGenerator:
             self._model = served_model_names(self.client)[0]
         return self._model
 
+    @property
+    def accepts_constraint(self) -> bool:
+        """Whether the server applies the debugger's line constraint (``neural-pdb serve``
+        announces ``npdb_extensions`` in ``GET /v1/models``; vLLM does not)."""
+        if self._extensions is None:
+            try:
+                models = served_models(self.client)
+            except RemoteError:
+                return False          # asked again next time; the completion will say what is wrong
+            mine = [m for m in models if m.get("id") == self._model] or models[:1]
+            found = mine[0].get("npdb_extensions") if mine else None
+            self._extensions = frozenset(x for x in found if isinstance(x, str)) if isinstance(found, list) else frozenset()
+        return "line_constraint" in self._extensions
+
     def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
-                 forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams()) -> Generation:
+                 forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams(),
+                 constraint: Any = None) -> Generation:
+        """``TokenGenerator.generate``; ``constraint`` (a line constraint) is sent for the
+        server to apply when it announced the extension."""
         prompt = [int(t) for t in ids] + [int(t) for t in forced_ids]
         stops = [int(t) for t in stop_ids]
         body = {
@@ -204,6 +222,8 @@ class RemoteGenerator:
             "return_tokens_as_token_ids": True,
             "user": self.session_id,
         }
+        if constraint is not None and hasattr(constraint, "to_request") and self.accepts_constraint:
+            body["npdb_line_constraint"] = {**constraint.to_request(), "frame_prefix": len(forced_ids)}
         started = time.monotonic()
         reply = self.client.post_json("/v1/completions", body)
         try:
@@ -214,6 +234,13 @@ class RemoteGenerator:
 
     def close(self) -> None:
         pass  # no connection is kept open; the server drops an idle session's cache by LRU
+
+
+def served_models(client: RemoteClient) -> list[dict]:
+    """The model objects listed by ``GET /v1/models`` (possibly none)."""
+    reply = client.get_json("/v1/models")
+    data = reply.get("data") if isinstance(reply, dict) else None
+    return [m for m in data if isinstance(m, dict)] if isinstance(data, list) else []
 
 
 def served_model_names(client: RemoteClient) -> list[str]:

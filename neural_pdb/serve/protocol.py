@@ -45,7 +45,11 @@ KNOWN_FIELDS = frozenset({
     "logprobs", "user", "n", "best_of", "stream", "echo", "presence_penalty", "frequency_penalty",
     "logit_bias", "suffix", "return_token_ids", "return_tokens_as_token_ids", "skip_special_tokens",
     "include_stop_str_in_output", "spaces_between_special_tokens",
+    "npdb_line_constraint",   # ours: decode a frame's source line among the program's (see below)
 })
+#: what ``GET /v1/models`` announces, so that a client knows it may send ``npdb_line_constraint``
+EXTENSIONS = ("line_constraint",)
+MAX_CONSTRAINT_SOURCE_CHARS = 1_000_000
 MAX_LOGPROBS = 5
 MAX_USER_CHARS = 256
 
@@ -87,6 +91,9 @@ class CompletionRequest:
     user: str | None
     tokens_as_ids: bool
     skip_special_tokens: bool
+    #: ``npdb_line_constraint``: (source, scope, frame_prefix) for :mod:`neural_pdb.model.constraint`;
+    #: the last ``frame_prefix`` prompt tokens are the start of the frame (a forced event token)
+    line_constraint: tuple[str, int | None, int] | None = None
     received: float = field(default_factory=time.monotonic, compare=False)
 
 
@@ -225,6 +232,7 @@ def parse_completion_request(body: Any, limits: Limits, *, model_name: str,
         stop_ids=frozenset(stop_ids), logprobs=logprobs, user=user or None,
         tokens_as_ids=_flag(body, "return_tokens_as_token_ids", False),
         skip_special_tokens=_flag(body, "skip_special_tokens", True),
+        line_constraint=_line_constraint(body),
     )
 
 
@@ -270,8 +278,27 @@ def completion_response(request: CompletionRequest, *, model_name: str, token_id
     }
 
 
-def models_response(model_name: str, root: str, max_model_len: int) -> dict[str, Any]:
+def models_response(model_name: str, root: str, max_model_len: int,
+                    extensions: Sequence[str] = EXTENSIONS) -> dict[str, Any]:
     return {"object": "list", "data": [{
         "id": model_name, "object": "model", "created": int(time.time()), "owned_by": "neural-pdb",
-        "root": root, "max_model_len": max_model_len,
+        "root": root, "max_model_len": max_model_len, "npdb_extensions": list(extensions),
     }]}
+
+
+def _line_constraint(body: dict) -> tuple[str, int | None, int] | None:
+    value = body.get("npdb_line_constraint")
+    if value is None:
+        return None
+    name = "npdb_line_constraint"
+    if not isinstance(value, dict) or set(value) - {"source", "scope", "frame_prefix"}:
+        raise _bad(f"'{name}' must be an object with 'source', 'scope' and 'frame_prefix'", name)
+    source, scope, prefix = value.get("source"), value.get("scope"), value.get("frame_prefix", 0)
+    if not isinstance(source, str) or len(source) > MAX_CONSTRAINT_SOURCE_CHARS:
+        raise _bad(f"'{name}.source' must be the program's source (a string of at most "
+                   f"{MAX_CONSTRAINT_SOURCE_CHARS} characters)", name)
+    if scope is not None and not (_is_int(scope) and scope >= 0):
+        raise _bad(f"'{name}.scope' must be a line number or null", name)
+    if not (_is_int(prefix) and prefix >= 0):
+        raise _bad(f"'{name}.frame_prefix' must be the number of prompt tokens that begin the frame", name)
+    return source, scope, prefix

@@ -23,15 +23,26 @@ import os
 import socket
 import tempfile
 import threading
+from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .config import ServeConfig
-from .protocol import ApiError, Limits, completion_response, models_response, parse_completion_request
+from .protocol import EXTENSIONS, ApiError, Limits, completion_response, models_response, parse_completion_request
 from .worker import ModelWorker
 
 #: A client that sends nothing for this long loses its connection (no thread held forever).
 SOCKET_TIMEOUT_S = 30.0
+
+
+def _trace_vocab(tokenizer: Any) -> Any:
+    """The trace vocabulary of the served tokenizer, or None when it lacks CWM's tokens
+    (then the line-constraint extension is not offered)."""
+    from neural_pdb.model.vocab import TraceVocab, VocabError
+    try:
+        return TraceVocab.from_tokenizer(tokenizer)
+    except VocabError:
+        return None
 
 
 def tokenizer_files(tokenizer: Any) -> dict[str, str]:
@@ -68,8 +79,11 @@ class CompletionServer:
         self._tokenizer_files: dict[str, str] | None = None
         self.connection_errors = 0
         self.httpd = _HTTPServer((config.host, config.port), _Handler, self)  # OSError: cannot listen
+        self._line_trees: OrderedDict[str, Any] = OrderedDict()   # source -> SourceLineConstraint (LRU)
+        self._vocab = _trace_vocab(tokenizer)
         self.worker = ModelWorker(model, max_queue=config.max_queue, max_sessions=config.max_sessions,
-                                  request_timeout_s=config.request_timeout_s, start=False)
+                                  request_timeout_s=config.request_timeout_s, start=False,
+                                  line_constraint=self.line_constraint if self._vocab is not None else None)
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -144,7 +158,21 @@ class CompletionServer:
                 "connection_errors": self.connection_errors}
 
     def models(self) -> dict[str, Any]:
-        return models_response(self.config.model_name, str(getattr(self.loaded, "name", "")), self.max_model_len)
+        return models_response(self.config.model_name, str(getattr(self.loaded, "name", "")), self.max_model_len,
+                               EXTENSIONS if self._vocab is not None else ())
+
+    def line_constraint(self, source: str, scope: int | None) -> Any:
+        """The debugger's line constraint for ``source`` at ``scope`` (its line trees are
+        kept for the last few programs: a session sends the same source every step)."""
+        from neural_pdb.model.constraint import SourceLineConstraint
+
+        lines = self._line_trees.get(source)
+        if lines is None:
+            lines = self._line_trees[source] = SourceLineConstraint(self._vocab, source)
+            while len(self._line_trees) > 64:
+                self._line_trees.popitem(last=False)
+        self._line_trees.move_to_end(source)
+        return lines.at(scope)
 
     def tokenizer(self) -> dict[str, Any]:
         if self._tokenizer_files is None:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 from neural_pdb.model.generator import Generation, GenerationError, SamplingParams
 
@@ -108,8 +108,10 @@ class ModelWorker:
     """Runs generation requests one at a time on one model, in submission order."""
 
     def __init__(self, model: Any, *, max_queue: int, max_sessions: int, request_timeout_s: float,
-                 start: bool = True) -> None:
+                 start: bool = True, line_constraint: Callable[[str, int | None], Any] | None = None) -> None:
         self.caches = SessionCaches(model, max_sessions)
+        #: (source, scope) -> a decoding constraint, for requests with ``npdb_line_constraint``
+        self.line_constraint = line_constraint
         self.request_timeout_s = request_timeout_s
         self.stats = WorkerStats()
         self._queue: queue.Queue[Job | None] = queue.Queue(maxsize=max(1, max_queue))
@@ -179,9 +181,18 @@ class ModelWorker:
         request = job.request
         key, generator = self.caches.for_request(request.user, request.prompt_ids)
         sampling = SamplingParams(temperature=request.temperature, top_p=request.top_p, seed=request.seed)
+        prompt, extra = list(request.prompt_ids), {}
+        if request.line_constraint is not None and self.line_constraint is not None:
+            source, scope, prefix = request.line_constraint
+            extra["constraint"] = self.line_constraint(source, scope)
+            # the frame's first tokens (a forced event token) are where the constraint reads
+            # the frame from: the same split as a local session's forced ids
+            prefix = min(prefix, len(prompt) - 1)
+            if prefix > 0:
+                prompt, extra["forced_ids"] = prompt[:-prefix], prompt[-prefix:]
         try:
-            generation = generator.generate(request.prompt_ids, max_new_tokens=request.max_tokens,
-                                            stop_ids=sorted(request.stop_ids), sampling=sampling)
+            generation = generator.generate(prompt, max_new_tokens=request.max_tokens,
+                                            stop_ids=sorted(request.stop_ids), sampling=sampling, **extra)
         except BaseException:
             self.caches.drop(key)  # a cache in doubt is dropped; the next request prefills
             raise

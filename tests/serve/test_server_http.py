@@ -138,3 +138,39 @@ def test_a_failing_generation_is_a_500_and_the_worker_goes_on(loaded):
         status, reply = call(srv.url, "/v1/completions", {"prompt": [100, 101], "max_tokens": 2})
         assert status == 200 and len(reply["choices"][0]["token_ids"]) == 2
         assert srv.health()["failed"] == 1
+
+
+def test_the_line_constraint_extension_gives_the_local_generators_constrained_answer(server, loaded):
+    """``npdb_line_constraint`` (announced in /v1/models) makes the server decode the line
+    as a local session does; a malformed one is a 400."""
+    from neural_pdb.model.constraint import SourceLineConstraint
+    from neural_pdb.model.local import LocalGenerator
+
+    status, models = call(server.url, "/v1/models")
+    assert status == 200 and "line_constraint" in models["data"][0]["npdb_extensions"]
+    v = loaded.vocab
+    source = "def sq(a):\n    return a * a\n\nprint(sq(3))\n"
+    ids = [v.id("<|begin_of_text|>"), v.id("<|trace_context_start|>")] + v.encode_text(source) + \
+        [v.id("<|frame_sep|>"), v.id("<|call_sep|>")] + v.encode_text("{}") + [v.id("<|action_sep|>")] + \
+        v.encode_text("def sq(a):") + [v.id("<|frame_sep|>")]
+    # a sampled action after a forced start of a line frame: the line must be one of the module's
+    forced = [v.id("<|line_sep|>")] + v.encode_text("{}") + [v.id("<|action_sep|>")]
+    constraint = SourceLineConstraint(v, source).at(0)
+    stops = list(v.frame_stop_ids)
+    for seed in range(3):
+        expected = LocalGenerator(loaded.model).generate(
+            ids, max_new_tokens=40, stop_ids=stops, forced_ids=forced,
+            sampling=SamplingParams(2.0, 1.0, seed), constraint=constraint)
+        status, body = call(server.url, "/v1/completions", {
+            "model": "tiny", "prompt": ids + forced, "max_tokens": 40, "temperature": 2.0, "top_p": 1.0,
+            "seed": seed, "stop_token_ids": stops, "ignore_eos": True, "logprobs": 1, "skip_special_tokens": False,
+            "npdb_line_constraint": {**constraint.to_request(), "frame_prefix": len(forced)}})
+        assert status == 200, body
+        got = tuple(body["choices"][0]["token_ids"])
+        assert got == expected.token_ids
+        assert v.decode_text(got[:-1]) in ("def sq(a):", "print(sq(3))")
+    for bad in ({"source": 3, "scope": 0}, {"source": source, "scope": "x"}, {"src": source}, "text",
+                {"source": source, "scope": 0, "frame_prefix": -1}):
+        status, body = call(server.url, "/v1/completions", {
+            "model": "tiny", "prompt": ids, "max_tokens": 5, "npdb_line_constraint": bad})
+        assert status == 400 and body["error"]["param"] == "npdb_line_constraint", body
