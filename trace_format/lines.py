@@ -38,6 +38,8 @@ class ProgramStructure:
         self.names: dict[int, str] = {MODULE_SCOPE: "<module>"}
         self.by_text: dict[str, list[int]] = {}
         self.flow = _StatementFlow()
+        self.module_first: int | None = None          # the first statement of the module
+        self.first_of: dict[int, int] = {}            # function scope -> its first statement's line
         for i, text in enumerate(self.lines, start=1):
             self.by_text.setdefault(text, []).append(i)
         try:
@@ -55,7 +57,10 @@ class ProgramStructure:
                     if line < len(self.owner):
                         self.owner[line] = sid
                 self.flow.add_scope(node)
+                if not isinstance(node, ast.ClassDef) and _code_body(node):
+                    self.first_of[sid] = _start(_code_body(node)[0])
         self.flow.add_block(tree.body, None, None, ())
+        self.module_first = _start(tree.body[0]) if tree.body else None
 
     def next_lines(self, lineno: int) -> frozenset[int]:
         """Lines that can run right after ``lineno`` in the same scope (empty if unknown)."""
@@ -72,6 +77,17 @@ class ProgramStructure:
         """The scope a call frame at ``lineno`` enters: the function whose head it is, or
         (generator resumes, comprehensions) the scope that owns the line."""
         return self.head_of.get(lineno, self.owner[lineno] if lineno < len(self.owner) else MODULE_SCOPE)
+
+    def first_line_after_call(self, lineno: int, scope: int, entry: bool) -> int | None:
+        """The line of the line event that follows a call frame on ``lineno`` opening
+        ``scope`` (``entry``: the trace's first frame): a function's first statement, a
+        script's first statement; None when more than one line is possible (a class body,
+        a resumed generator, a comprehension)."""
+        if entry and scope == MODULE_SCOPE:
+            return self.module_first
+        if self.head_of.get(lineno) == scope:
+            return self.first_of.get(scope)
+        return None
 
     def lines_of_scope(self, sid: int) -> list[int]:
         """The line numbers a non-call frame of scope ``sid`` may stand on: its own lines,

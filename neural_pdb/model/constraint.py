@@ -9,7 +9,9 @@ the lines the frame may stand on (a prefix tree of their token ids, tokenized as
 training data tokenizes them: the line is its own text segment):
 
 - a line, return or exception frame: the lines of the scope it runs in (the current
-  function's own lines, as :class:`trace_format.FrameLocator` places them);
+  function's own lines, as :class:`trace_format.FrameLocator` places them); the line frame
+  right after a call frame: the one line Python runs first there (the function's or the
+  script's first statement), where the structure knows it;
 - a call frame: any line of the program (a ``def``, a resumed generator's line...);
 
 followed by its event's separator (``<|frame_sep|>`` after a call or line frame,
@@ -60,7 +62,7 @@ class SourceLineConstraint:
         self.structure = ProgramStructure(source)
         self._action = vocab.id(tokens.ACTION_SEP)
         self._frame_end, self._value_end = vocab.id(tokens.FRAME_SEP), vocab.id(tokens.ARG_SEP)
-        self._call = vocab.id(tokens.CALL_SEP)
+        self._call, self._line = vocab.id(tokens.CALL_SEP), vocab.id(tokens.LINE_SEP)
         # a call or line frame ends after its line; a return or exception frame goes on to its value
         self._end_after = {self._call: self._frame_end, vocab.id(tokens.LINE_SEP): self._frame_end,
                            vocab.id(tokens.RETURN_SEP): self._value_end,
@@ -68,28 +70,37 @@ class SourceLineConstraint:
         self._trees: dict[int | None, tuple[_LineTree, frozenset[int]]] = {}
         self._ids: dict[int, list[int]] = {}
 
-    def _tree(self, scope: int | None) -> tuple[_LineTree, frozenset[int]]:
-        """The tree of a scope's lines (``None``: every line), and its end nodes."""
-        if scope not in self._trees:
+    def _tree(self, scope: int | None, only: int | None = None) -> tuple[_LineTree, frozenset[int]]:
+        """The tree of a scope's lines (``None``: every line; ``only``: that one line), and
+        its end nodes."""
+        key = ("line", only) if only is not None else scope
+        if key not in self._trees:
             lines = self.structure.lines
-            numbers = ([i for i in range(1, len(lines) + 1) if lines[i - 1].strip()] if scope is None
-                       else self.structure.lines_of_scope(scope))
+            if only is not None:
+                numbers = [only]
+            elif scope is None:
+                numbers = [i for i in range(1, len(lines) + 1) if lines[i - 1].strip()]
+            else:
+                numbers = self.structure.lines_of_scope(scope)
             tree = _LineTree()
             ends = frozenset(tree.add(self._line_ids(i)) for i in numbers)
-            self._trees[scope] = (tree, ends)
-        return self._trees[scope]
+            self._trees[key] = (tree, ends)
+        return self._trees[key]
 
     def _line_ids(self, lineno: int) -> list[int]:
         if lineno not in self._ids:
             self._ids[lineno] = self.vocab.encode_segments([Segment(self.structure.lines[lineno - 1])])
         return self._ids[lineno]
 
-    def at(self, scope: int | None) -> "BoundLineConstraint":
+    def at(self, scope: int | None, first_line: int | None = None) -> "BoundLineConstraint":
         """The constraint for the next frame when the current scope is ``scope`` (None: a
-        frame that may stand anywhere, e.g. the target of a debugger action)."""
-        return BoundLineConstraint(self, scope)
+        frame that may stand anywhere, e.g. the target of a debugger action).
+        ``first_line``: the frame follows a call frame, and a line frame can only stand on
+        this line (the first statement of the function or script)."""
+        return BoundLineConstraint(self, scope, first_line)
 
-    def allowed(self, generated: Sequence[int], scope: int | None) -> frozenset[int] | None:
+    def allowed(self, generated: Sequence[int], scope: int | None,
+                first_line: int | None = None) -> frozenset[int] | None:
         """Token ids allowed after ``generated`` (the frame's tokens so far, forced event
         token included); None where the frame is unconstrained."""
         try:
@@ -97,7 +108,10 @@ class SourceLineConstraint:
         except ValueError:
             return None                       # still in the event token or the locals
         event = generated[0] if generated else None
-        tree, ends = self._tree(None if event == self._call or scope is None else scope)
+        if event == self._line and first_line is not None:
+            tree, ends = self._tree(scope, only=first_line)
+        else:
+            tree, ends = self._tree(None if event == self._call or scope is None else scope)
         end_token = self._end_after.get(event)
         node = 0
         for k, tid in enumerate(generated[start + 1:]):
@@ -116,14 +130,15 @@ class SourceLineConstraint:
 class BoundLineConstraint:
     """A :class:`SourceLineConstraint` at one position: what a generator is given."""
 
-    def __init__(self, lines: SourceLineConstraint, scope: int | None) -> None:
+    def __init__(self, lines: SourceLineConstraint, scope: int | None, first_line: int | None = None) -> None:
         self.lines = lines
         self.scope = scope
+        self.first_line = first_line
 
     def allowed(self, generated: Sequence[int]) -> frozenset[int] | None:
-        return self.lines.allowed(generated, self.scope)
+        return self.lines.allowed(generated, self.scope, self.first_line)
 
     def to_request(self) -> dict:
         """What a server needs to apply the same constraint (``neural-pdb serve``'s
-        ``npdb_line_constraint`` request field): the source and the scope."""
-        return {"source": self.lines.source, "scope": self.scope}
+        ``npdb_line_constraint`` request field): the source, the scope, the first line."""
+        return {"source": self.lines.source, "scope": self.scope, "first_line": self.first_line}

@@ -314,7 +314,11 @@ class TraceSession:
         extra = {}
         if self._line_constraint is not None:
             locator = self.records[-1].locator if self.records else self._locator0
-            extra["constraint"] = self._line_constraint.at(locator.scope)
+            first = None
+            last = self.records[-1].item.frame if self.records else None
+            if last is not None and last.event is Event.CALL and last.lineno is not None:
+                first = locator.structure.first_line_after_call(last.lineno, locator.scope, len(self.records) == 1)
+            extra["constraint"] = self._line_constraint.at(locator.scope, first)
         return self.generator.generate(self.prompt_window(), max_new_tokens=self.config.max_frame_tokens,
                                        stop_ids=self.vocab.frame_stop_ids, forced_ids=forced, sampling=sampling,
                                        **extra)

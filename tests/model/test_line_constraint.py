@@ -79,3 +79,51 @@ def test_a_session_passes_the_constraint_only_to_generators_that_take_it(tiny_lo
 
     assert on._line_constraint is not None and off._line_constraint is None
     assert TraceSession(Plain(), vocab, SOURCE)._line_constraint is None
+
+
+FIRST = '''"""A docstring: the script's first line event."""
+
+
+class Box:
+    def __init__(self, v):
+        """Not code: the first line event is the next statement."""
+        self.v = v
+
+
+def gen(n):
+    for i in range(n):
+        yield i * 2
+
+
+def f(xs):
+    total = sum(gen(len(xs)))
+    return Box(total).v
+
+
+print(f([1, 2, 3]), [x for x in range(2)])
+'''
+
+
+def test_the_line_after_a_call_is_the_first_statement_where_the_structure_knows_it(tmp_path, tiny_loaded):
+    from trace_format import Event, FrameLocator
+    from neural_pdb.tracer import trace_script
+
+    path = tmp_path / "first.py"
+    path.write_text(FIRST)
+    frames = trace_script(str(path), capture_output=True).trace.frames
+    locator, prev, known = FrameLocator.for_source(FIRST), None, 0
+    for k, frame in enumerate(frames):
+        if prev is not None and prev.event is Event.CALL and frame.event is Event.LINE:
+            first = locator.structure.first_line_after_call(prev.lineno, locator.scope, k == 1)
+            assert first in (None, frame.lineno), (prev, frame)
+            known += first is not None
+        locator.locate_and_advance(frame)
+        prev = frame
+    assert known >= 4            # the script, __init__, gen's first call, f (not: resumed gen, listcomp)
+
+    vocab = tiny_loaded.vocab
+    c = SourceLineConstraint(vocab, FIRST).at(0, first_line=1)
+    line = [vocab.id(tokens.LINE_SEP), vocab.id(tokens.ACTION_SEP)]
+    assert c.allowed(line) == {vocab.encode_text('"')[0]}          # only the docstring line
+    call = [vocab.id(tokens.CALL_SEP), vocab.id(tokens.ACTION_SEP)]
+    assert len(c.allowed(call)) > 1                                   # a call may stand anywhere
