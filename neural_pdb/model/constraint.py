@@ -11,7 +11,12 @@ training data tokenizes them: the line is its own text segment):
 - a line, return or exception frame: the lines of the scope it runs in (the current
   function's own lines, as :class:`trace_format.FrameLocator` places them); the line frame
   right after a call frame: the one line Python runs first there (the function's or the
-  script's first statement), where the structure knows it;
+  script's first statement), where the structure knows it; any other line frame: the
+  lines that can run after the scope's current line (the static flow of
+  :class:`trace_format.ProgramStructure`: the next statement, a loop's header or exit, a
+  branch, a handler); a return or exception frame: the scope's current line (Python
+  reports both on the line that is running), except right after a call frame (a
+  stepped-over call returns from a line not seen);
 - a call frame: any line of the program (a ``def``, a resumed generator's line...);
 
 followed by its event's separator (``<|frame_sep|>`` after a call or line frame,
@@ -63,6 +68,7 @@ class SourceLineConstraint:
         self._action = vocab.id(tokens.ACTION_SEP)
         self._frame_end, self._value_end = vocab.id(tokens.FRAME_SEP), vocab.id(tokens.ARG_SEP)
         self._call, self._line = vocab.id(tokens.CALL_SEP), vocab.id(tokens.LINE_SEP)
+        self._return, self._exception = vocab.id(tokens.RETURN_SEP), vocab.id(tokens.EXCEPTION_SEP)
         # a call or line frame ends after its line; a return or exception frame goes on to its value
         self._end_after = {self._call: self._frame_end, vocab.id(tokens.LINE_SEP): self._frame_end,
                            vocab.id(tokens.RETURN_SEP): self._value_end,
@@ -70,14 +76,17 @@ class SourceLineConstraint:
         self._trees: dict[int | None, tuple[_LineTree, frozenset[int]]] = {}
         self._ids: dict[int, list[int]] = {}
 
-    def _tree(self, scope: int | None, only: int | None = None) -> tuple[_LineTree, frozenset[int]]:
-        """The tree of a scope's lines (``None``: every line; ``only``: that one line), and
-        its end nodes."""
-        key = ("line", only) if only is not None else scope
+    def _tree(self, scope: int | None, only: int | None = None, after: int | None = None
+              ) -> tuple[_LineTree, frozenset[int]]:
+        """The tree of a scope's lines (``None``: every line; ``only``: that one line;
+        ``after``: the lines that can run next after that one), and its end nodes."""
+        key = ("line", only) if only is not None else ("after", after) if after is not None else scope
         if key not in self._trees:
             lines = self.structure.lines
             if only is not None:
                 numbers = [only]
+            elif after is not None:
+                numbers = sorted(self.structure.next_lines(after))
             elif scope is None:
                 numbers = [i for i in range(1, len(lines) + 1) if lines[i - 1].strip()]
             else:
@@ -92,15 +101,17 @@ class SourceLineConstraint:
             self._ids[lineno] = self.vocab.encode_segments([Segment(self.structure.lines[lineno - 1])])
         return self._ids[lineno]
 
-    def at(self, scope: int | None, first_line: int | None = None) -> "BoundLineConstraint":
+    def at(self, scope: int | None, first_line: int | None = None, current: int | None = None
+           ) -> "BoundLineConstraint":
         """The constraint for the next frame when the current scope is ``scope`` (None: a
         frame that may stand anywhere, e.g. the target of a debugger action).
         ``first_line``: the frame follows a call frame, and a line frame can only stand on
-        this line (the first statement of the function or script)."""
-        return BoundLineConstraint(self, scope, first_line)
+        this line (the first statement of the function or script). ``current``: the line the
+        scope stands on (not right after its call frame)."""
+        return BoundLineConstraint(self, scope, first_line, current)
 
-    def allowed(self, generated: Sequence[int], scope: int | None,
-                first_line: int | None = None) -> frozenset[int] | None:
+    def allowed(self, generated: Sequence[int], scope: int | None, first_line: int | None = None,
+                current: int | None = None) -> frozenset[int] | None:
         """Token ids allowed after ``generated`` (the frame's tokens so far, forced event
         token included); None where the frame is unconstrained."""
         try:
@@ -110,6 +121,10 @@ class SourceLineConstraint:
         event = generated[0] if generated else None
         if event == self._line and first_line is not None:
             tree, ends = self._tree(scope, only=first_line)
+        elif event == self._line and current is not None and self.structure.next_lines(current):
+            tree, ends = self._tree(scope, after=current)
+        elif event in (self._return, self._exception) and current is not None:
+            tree, ends = self._tree(scope, only=current)   # a scope returns or raises on its current line
         else:
             tree, ends = self._tree(None if event == self._call or scope is None else scope)
         end_token = self._end_after.get(event)
@@ -130,15 +145,18 @@ class SourceLineConstraint:
 class BoundLineConstraint:
     """A :class:`SourceLineConstraint` at one position: what a generator is given."""
 
-    def __init__(self, lines: SourceLineConstraint, scope: int | None, first_line: int | None = None) -> None:
+    def __init__(self, lines: SourceLineConstraint, scope: int | None, first_line: int | None = None,
+                 current: int | None = None) -> None:
         self.lines = lines
         self.scope = scope
         self.first_line = first_line
+        self.current = current
 
     def allowed(self, generated: Sequence[int]) -> frozenset[int] | None:
-        return self.lines.allowed(generated, self.scope, self.first_line)
+        return self.lines.allowed(generated, self.scope, self.first_line, self.current)
 
     def to_request(self) -> dict:
         """What a server needs to apply the same constraint (``neural-pdb serve``'s
-        ``npdb_line_constraint`` request field): the source, the scope, the first line."""
-        return {"source": self.lines.source, "scope": self.scope, "first_line": self.first_line}
+        ``npdb_line_constraint`` request field)."""
+        return {"source": self.lines.source, "scope": self.scope, "first_line": self.first_line,
+                "current": self.current}

@@ -66,6 +66,17 @@ class PredictionConfig:
         return SamplingParams(max(self.temperature, self.retry_temperature), self.top_p, seed)
 
 
+def position_after(locator: FrameLocator, last: Frame | None, entry: bool) -> tuple[int | None, int | None]:
+    """(first line, current line) for the line constraint of the frame after ``last``:
+    right after a call frame the line Python runs first there (when the structure knows
+    it), otherwise the line the current scope stands on."""
+    if last is None or last.lineno is None or not locator.stack:
+        return None, None
+    if last.event is Event.CALL:
+        return locator.structure.first_line_after_call(last.lineno, locator.scope, entry), None
+    return None, locator.stack[-1].lineno
+
+
 class MalformedReplyError(Exception):
     """Every sample for a frame was malformed; ``raw`` is the last reply's text."""
 
@@ -314,11 +325,9 @@ class TraceSession:
         extra = {}
         if self._line_constraint is not None:
             locator = self.records[-1].locator if self.records else self._locator0
-            first = None
-            last = self.records[-1].item.frame if self.records else None
-            if last is not None and last.event is Event.CALL and last.lineno is not None:
-                first = locator.structure.first_line_after_call(last.lineno, locator.scope, len(self.records) == 1)
-            extra["constraint"] = self._line_constraint.at(locator.scope, first)
+            extra["constraint"] = self._line_constraint.at(
+                locator.scope, *position_after(locator, self.records[-1].item.frame if self.records else None,
+                                               len(self.records) == 1))
         return self.generator.generate(self.prompt_window(), max_new_tokens=self.config.max_frame_tokens,
                                        stop_ids=self.vocab.frame_stop_ids, forced_ids=forced, sampling=sampling,
                                        **extra)

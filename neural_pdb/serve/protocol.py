@@ -91,9 +91,9 @@ class CompletionRequest:
     user: str | None
     tokens_as_ids: bool
     skip_special_tokens: bool
-    #: ``npdb_line_constraint``: (source, scope, first_line, frame_prefix) for :mod:`neural_pdb.model.constraint`;
+    #: ``npdb_line_constraint``: (source, scope, first_line, current, frame_prefix) for :mod:`neural_pdb.model.constraint`;
     #: the last ``frame_prefix`` prompt tokens are the start of the frame (a forced event token)
-    line_constraint: tuple[str, int | None, int | None, int] | None = None
+    line_constraint: tuple[str, int | None, int | None, int | None, int] | None = None
     received: float = field(default_factory=time.monotonic, compare=False)
 
 
@@ -286,17 +286,19 @@ def models_response(model_name: str, root: str, max_model_len: int,
     }]}
 
 
-def _line_constraint(body: dict) -> tuple[str, int | None, int | None, int] | None:
+def _line_constraint(body: dict) -> tuple[str, int | None, int | None, int | None, int] | None:
     value = body.get("npdb_line_constraint")
     if value is None:
         return None
     name = "npdb_line_constraint"
-    if not isinstance(value, dict) or set(value) - {"source", "scope", "first_line", "frame_prefix"}:
-        raise _bad(f"'{name}' must be an object with 'source', 'scope', 'first_line' and 'frame_prefix'", name)
+    if not isinstance(value, dict) or set(value) - {"source", "scope", "first_line", "current", "frame_prefix"}:
+        raise _bad(f"'{name}' must be an object with 'source', 'scope', 'first_line', 'current' and "
+                   "'frame_prefix'", name)
     source, scope, prefix = value.get("source"), value.get("scope"), value.get("frame_prefix", 0)
-    first_line = value.get("first_line")
-    if first_line is not None and not (_is_int(first_line) and first_line > 0):
-        raise _bad(f"'{name}.first_line' must be a line number or null", name)
+    first_line, current = value.get("first_line"), value.get("current")
+    for key, v in (("first_line", first_line), ("current", current)):
+        if v is not None and not (_is_int(v) and v > 0):
+            raise _bad(f"'{name}.{key}' must be a line number or null", name)
     if not isinstance(source, str) or len(source) > MAX_CONSTRAINT_SOURCE_CHARS:
         raise _bad(f"'{name}.source' must be the program's source (a string of at most "
                    f"{MAX_CONSTRAINT_SOURCE_CHARS} characters)", name)
@@ -304,4 +306,4 @@ def _line_constraint(body: dict) -> tuple[str, int | None, int | None, int] | No
         raise _bad(f"'{name}.scope' must be a line number or null", name)
     if not (_is_int(prefix) and prefix >= 0):
         raise _bad(f"'{name}.frame_prefix' must be the number of prompt tokens that begin the frame", name)
-    return source, scope, first_line, prefix
+    return source, scope, first_line, current, prefix

@@ -161,7 +161,8 @@ class CompletionServer:
         return models_response(self.config.model_name, str(getattr(self.loaded, "name", "")), self.max_model_len,
                                EXTENSIONS if self._vocab is not None else ())
 
-    def line_constraint(self, source: str, scope: int | None, first_line: int | None = None) -> Any:
+    def line_constraint(self, source: str, scope: int | None, first_line: int | None = None,
+                        current: int | None = None) -> Any:
         """The debugger's line constraint for ``source`` at ``scope`` (its line trees are
         kept for the last few programs: a session sends the same source every step)."""
         from neural_pdb.model.constraint import SourceLineConstraint
@@ -172,7 +173,7 @@ class CompletionServer:
             while len(self._line_trees) > 64:
                 self._line_trees.popitem(last=False)
         self._line_trees.move_to_end(source)
-        return lines.at(scope, first_line)
+        return lines.at(scope, first_line, current)
 
     def tokenizer(self) -> dict[str, Any]:
         if self._tokenizer_files is None:

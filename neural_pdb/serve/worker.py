@@ -108,9 +108,9 @@ class ModelWorker:
     """Runs generation requests one at a time on one model, in submission order."""
 
     def __init__(self, model: Any, *, max_queue: int, max_sessions: int, request_timeout_s: float,
-                 start: bool = True, line_constraint: Callable[[str, int | None, int | None], Any] | None = None) -> None:
+                 start: bool = True, line_constraint: Callable[[str, int | None, int | None, int | None], Any] | None = None) -> None:
         self.caches = SessionCaches(model, max_sessions)
-        #: (source, scope, first line) -> a decoding constraint, for requests with ``npdb_line_constraint``
+        #: (source, scope, first line, current line) -> a decoding constraint, for requests with ``npdb_line_constraint``
         self.line_constraint = line_constraint
         self.request_timeout_s = request_timeout_s
         self.stats = WorkerStats()
@@ -183,8 +183,8 @@ class ModelWorker:
         sampling = SamplingParams(temperature=request.temperature, top_p=request.top_p, seed=request.seed)
         prompt, extra = list(request.prompt_ids), {}
         if request.line_constraint is not None and self.line_constraint is not None:
-            source, scope, first_line, prefix = request.line_constraint
-            extra["constraint"] = self.line_constraint(source, scope, first_line)
+            source, scope, first_line, current, prefix = request.line_constraint
+            extra["constraint"] = self.line_constraint(source, scope, first_line, current)
             # the frame's first tokens (a forced event token) are where the constraint reads
             # the frame from: the same split as a local session's forced ids
             prefix = min(prefix, len(prompt) - 1)

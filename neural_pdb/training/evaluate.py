@@ -38,6 +38,7 @@ class FrameSpans:
     entry_return: bool = False
     scope: int | None = None         # the scope the frame runs in before it (None: unknown)
     first_line: int | None = None    # after a call frame: the only line a line frame can stand on
+    current: int | None = None       # otherwise: the line the scope stands on before the frame
 
 
 @dataclass
@@ -58,9 +59,10 @@ def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace 
     prev = None
     for k, frame in enumerate(trace.frames):
         scope = locator.scope if locator is not None else None
-        first_line = None
-        if locator is not None and prev is not None and prev.event is Event.CALL and prev.lineno is not None:
-            first_line = locator.structure.first_line_after_call(prev.lineno, scope, k == 1)
+        first_line = current = None
+        if locator is not None:
+            from neural_pdb.model.session import position_after
+            first_line, current = position_after(locator, prev, k == 1)
         prev = frame
         try:
             if locator is not None:
@@ -91,7 +93,7 @@ def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace 
         elif frame.event is Event.RETURN:
             depth -= 1
         out.frames.append(FrameSpans(start, spans["locals"], spans["line"], spans["value"], len(ids), frame.event,
-                                     frame.event is Event.RETURN and depth == 0, scope, first_line))
+                                     frame.event is Event.RETURN and depth == 0, scope, first_line, current))
     return out if out.frames else None
 
 
@@ -165,7 +167,7 @@ def _constrained_line_right(lines, fs: FrameSpans, ids: list[int], logits) -> bo
     """The line and the separator after it, each token the argmax among the allowed ones
     given the true tokens before it."""
     for p in range(fs.line[0], fs.line[1] + 1):
-        allowed = lines.allowed(ids[fs.event:p], fs.scope, fs.first_line)
+        allowed = lines.allowed(ids[fs.event:p], fs.scope, fs.first_line, fs.current)
         row = logits[p - 1]
         best = max(allowed, key=lambda t: float(row[t])) if allowed else int(row.argmax())
         if best != ids[p]:

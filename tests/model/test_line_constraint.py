@@ -127,3 +127,19 @@ def test_the_line_after_a_call_is_the_first_statement_where_the_structure_knows_
     assert c.allowed(line) == {vocab.encode_text('"')[0]}          # only the docstring line
     call = [vocab.id(tokens.CALL_SEP), vocab.id(tokens.ACTION_SEP)]
     assert len(c.allowed(call)) > 1                                   # a call may stand anywhere
+
+
+def test_a_line_frame_follows_the_flow_and_a_return_stands_on_the_current_line(tiny_loaded):
+    vocab = tiny_loaded.vocab
+    line = [vocab.id(tokens.LINE_SEP), vocab.id(tokens.ACTION_SEP)] + vocab.encode_text("    ")
+    # a line may also run again (a statement's line events can repeat): itself is a successor
+    after_total = SourceLineConstraint(vocab, SOURCE).at(1, current=2)       # after `total = 0`: the loop
+    assert after_total.allowed(line) == {vocab.encode_text(ch)[0] for ch in "tf"}
+    after_body = SourceLineConstraint(vocab, SOURCE).at(1, current=4)        # after `total += x`: the header
+    assert after_body.allowed(line) == {vocab.encode_text(ch)[0] for ch in "f "}
+    header = SourceLineConstraint(vocab, SOURCE).at(1, current=3)            # the body or the return
+    assert header.allowed(line) == {vocab.encode_text(ch)[0] for ch in " rf"}
+    ret = [vocab.id(tokens.RETURN_SEP), vocab.id(tokens.ACTION_SEP)]
+    assert SourceLineConstraint(vocab, SOURCE).at(1, current=5).allowed(ret) == {vocab.encode_text(" ")[0]}
+    assert SourceLineConstraint(vocab, SOURCE).at(1, current=5).allowed(ret + vocab.encode_text("    ")) == \
+        {vocab.encode_text("r")[0]}
