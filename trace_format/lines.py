@@ -40,6 +40,7 @@ class ProgramStructure:
         self.flow = _StatementFlow()
         self.module_first: int | None = None          # the first statement of the module
         self.first_of: dict[int, int] = {}            # function scope -> its first statement's line
+        self.repeatable: set[int] = set()             # lines whose line event may come twice in a row
         for i, text in enumerate(self.lines, start=1):
             self.by_text.setdefault(text, []).append(i)
         try:
@@ -61,6 +62,13 @@ class ProgramStructure:
                     self.first_of[sid] = _start(_code_body(node)[0])
         self.flow.add_block(tree.body, None, None, ())
         self.module_first = _start(tree.body[0]) if tree.body else None
+        for node in ast.walk(tree):  # lines whose line event can follow itself
+            if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda,
+                                 ast.Yield, ast.YieldFrom, ast.Await)):
+                self.repeatable.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+            elif isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith)) \
+                    and node.body and node.body[0].lineno == node.lineno:
+                self.repeatable.add(node.lineno)
 
     def next_lines(self, lineno: int) -> frozenset[int]:
         """Lines that can run right after ``lineno`` in the same scope (empty if unknown)."""
@@ -88,6 +96,16 @@ class ProgramStructure:
         if self.head_of.get(lineno) == scope:
             return self.first_of.get(scope)
         return None
+
+    def lines_after(self, lineno: int) -> frozenset[int]:
+        """The lines a line event can stand on after one on ``lineno`` in the same scope:
+        its successors in the flow, itself only where it can repeat (a comprehension, a
+        one-line loop, a multi-line statement); empty if unknown."""
+        nxt = self.next_lines(lineno)
+        if lineno in nxt and lineno not in self.repeatable:
+            stmt_lines = [n for n in nxt if n != lineno]
+            nxt = frozenset(stmt_lines) if stmt_lines else nxt
+        return nxt
 
     def lines_of_scope(self, sid: int) -> list[int]:
         """The line numbers a non-call frame of scope ``sid`` may stand on: its own lines,

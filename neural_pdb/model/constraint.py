@@ -86,7 +86,7 @@ class SourceLineConstraint:
             if only is not None:
                 numbers = [only]
             elif after is not None:
-                numbers = sorted(self.structure.next_lines(after))
+                numbers = sorted(self.structure.lines_after(after))
             elif scope is None:
                 numbers = [i for i in range(1, len(lines) + 1) if lines[i - 1].strip()]
             else:
@@ -121,7 +121,7 @@ class SourceLineConstraint:
         event = generated[0] if generated else None
         if event == self._line and first_line is not None:
             tree, ends = self._tree(scope, only=first_line)
-        elif event == self._line and current is not None and self.structure.next_lines(current):
+        elif event == self._line and current is not None and self.structure.lines_after(current):
             tree, ends = self._tree(scope, after=current)
         elif event in (self._return, self._exception) and current is not None:
             tree, ends = self._tree(scope, only=current)   # a scope returns or raises on its current line
