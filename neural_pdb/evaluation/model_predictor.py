@@ -43,10 +43,12 @@ class CountingGenerator:
         self.tokens += len(generation.token_ids)
         return generation
 
-    @property
-    def accepts_constraint(self) -> bool:
-        """Whether the wrapped generator takes a decoding constraint (a local model does)."""
-        return getattr(self.inner, "accepts_constraint", False)
+    def __getattr__(self, name: str):
+        # everything else is the wrapped generator's: its context length (``max_length``:
+        # the session keeps its prompt within it), whether it takes a decoding constraint
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
 
     def close(self) -> None:
         self.inner.close()

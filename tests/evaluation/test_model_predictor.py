@@ -3,6 +3,8 @@
 
 import json
 
+import pytest
+
 from neural_pdb.commands import eval_cmd
 from neural_pdb.evaluation import EvalConfig, RunLimits, TaskOptions, run_evaluation, run_real
 from neural_pdb.evaluation.dataset import as_file_text
@@ -90,3 +92,26 @@ def test_cli_missing_model_is_one_line(tmp_path, capsys):
     assert eval_cmd.main([data, "--backend", "model", "--model", str(tmp_path / "nope"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "model path not found" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_counting_wrapper_keeps_the_generators_context_and_constraint():
+    """The harness counts tokens through a wrapper: the session must still see the model's
+    context length (else it never windows and frames get cut at the context's end) and
+    whether the generator takes the line constraint."""
+    from neural_pdb.evaluation.model_predictor import CountingGenerator
+
+    class Inner:
+        max_length = 1024
+        accepts_constraint = True
+
+        def generate(self, ids, **kwargs):
+            raise AssertionError("not called")
+
+        def close(self):
+            pass
+
+    counting = CountingGenerator(Inner())
+    assert counting.max_length == 1024 and counting.accepts_constraint is True
+    assert counting.tokens == 0
+    with pytest.raises(AttributeError):
+        counting.no_such_attribute
