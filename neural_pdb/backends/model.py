@@ -70,8 +70,8 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--max-frame-tokens", type=int, default=512, help="token limit of one predicted frame")
     g.add_argument("--max-frames", type=int, default=5000, help="frames one predicted session may have")
     g.add_argument("--constrain-lines", action=argparse.BooleanOptionalAction, default=None,
-                   help="decode each frame's source line among the program's own lines (default: on; "
-                        "a local model only)")
+                   help="decode each frame's source line among the lines it can stand on (default: on; "
+                        "a local model or neural-pdb serve)")
 
 
 def options_from_args(ns: argparse.Namespace) -> ModelOptions:

@@ -40,6 +40,7 @@ class BreakpointReach:
     def __init__(self, source: str) -> None:
         self._scopes: dict[int, _Scope] = {}
         self._by_name: dict[str, list[_Scope]] = {}
+        self._special: list[_Scope] = []
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
@@ -52,6 +53,7 @@ class BreakpointReach:
                                and node.name.startswith("__") and node.name.endswith("__"))
                 self._scopes[first] = scope
                 self._by_name.setdefault(node.name, []).append(scope)
+        self._special = [s for s in self._scopes.values() if s.special]
 
     def may_reach(self, first_line: int, lines: Iterable[int]) -> bool:
         """Whether the code starting at ``first_line`` may run one of ``lines`` before it
@@ -62,7 +64,6 @@ class BreakpointReach:
         start = self._scopes.get(first_line)
         if start is None:
             return True
-        special = [s for s in self._scopes.values() if s.special]
         seen: set[int] = set()
         todo = [start]
         while todo:
@@ -74,7 +75,7 @@ class BreakpointReach:
                 return True
             for name in scope.names:
                 todo.extend(self._by_name.get(name, ()))
-            todo.extend(special)
+            todo.extend(self._special)
         return False
 
 

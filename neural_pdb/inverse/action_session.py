@@ -175,7 +175,7 @@ class ActionSession:
             return {}
         if self._lines is None:
             from neural_pdb.model.constraint import SourceLineConstraint
-            self._lines = SourceLineConstraint(self.vocab, self.source).at(None)
+            self._lines = SourceLineConstraint(self.vocab, self.source, self.structure).at(None)
         return {"constraint": self._lines}
 
     def rewind(self, n_steps: int = 1) -> bool:

@@ -104,16 +104,19 @@ class ActionModelBackend(ModelBackend):
 
     # --- jumping --------------------------------------------------------------------------
 
+    def _new_action_session(self) -> ActionSession:
+        """An action context over this backend's generator, with the session's settings."""
+        c = self.config
+        return ActionSession(self.generator, self.session.vocab, self.source, temperature=c.temperature,
+                             top_p=c.top_p, seed=c.seed, max_frame_tokens=c.max_frame_tokens,
+                             max_retries=c.max_retries, constrain_lines=c.constrain_lines)
+
     def _open_jumps(self) -> ActionSession:
         if self._jumps is None:
             current = self.session.current
             if current is None:
                 raise BackendError("no frame to jump from")
-            session = ActionSession(self.generator, self.session.vocab, self.source,
-                                    temperature=self.config.temperature, top_p=self.config.top_p,
-                                    seed=self.config.seed, max_frame_tokens=self.config.max_frame_tokens,
-                                    max_retries=self.config.max_retries,
-                                    constrain_lines=self.config.constrain_lines)
+            session = self._new_action_session()
             session.start_from_ids(self.session.ids, current.frame)
             self._jumps = session
             self._replay_names()
@@ -168,10 +171,7 @@ class ActionModelBackend(ModelBackend):
             raise BackendError("starting mid-program (--start) needs a model trained on actions "
                                "(its config has no npdb_actions)")
         self._started = True
-        session = ActionSession(self.generator, self.session.vocab, self.source,
-                                temperature=self.config.temperature, top_p=self.config.top_p, seed=self.config.seed,
-                                max_frame_tokens=self.config.max_frame_tokens, max_retries=self.config.max_retries,
-                                constrain_lines=self.config.constrain_lines)
+        session = self._new_action_session()
         session.start_state(self.start_state)
         self._jumps = session
         self._active = True

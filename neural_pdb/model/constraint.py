@@ -8,16 +8,17 @@ whole reply is discarded. With this constraint the model chooses, token by token
 the lines the frame may stand on (a prefix tree of their token ids, tokenized as the
 training data tokenizes them: the line is its own text segment):
 
-- a line, return or exception frame: the lines of the scope it runs in (the current
-  function's own lines, as :class:`trace_format.FrameLocator` places them); the line frame
-  right after a call frame: the one line Python runs first there (the function's or the
-  script's first statement), where the structure knows it; any other line frame: the
-  lines that can run after the scope's current line (the static flow of
-  :class:`trace_format.ProgramStructure`: the next statement, a loop's header or exit, a
-  branch, a handler); a return or exception frame: the scope's current line (Python
-  reports both on the line that is running), except right after a call frame (a
-  stepped-over call returns from a line not seen);
-- a call frame: any line of the program (a ``def``, a resumed generator's line...);
+- a line frame right after a call frame: the one line Python runs first there (the
+  function's or the script's first statement), where the structure knows it;
+- any other line frame: the lines that can run after the scope's current line (the static
+  flow of :class:`trace_format.ProgramStructure`: the next statement, a loop's header or
+  exit, a branch, a handler);
+- a return or exception frame: the scope's current line (Python reports both on the line
+  that is running);
+- where none of that is known (a stepped-over call's return, a class body, a resumed
+  generator): the lines of the scope the frame runs in, as
+  :class:`trace_format.FrameLocator` places them;
+- a call frame, or a debugger action's target: any line of the program;
 
 followed by its event's separator (``<|frame_sep|>`` after a call or line frame,
 ``<|arg_sep|>`` before a returned value or exception). Everything else (the event token,
@@ -61,19 +62,19 @@ class _LineTree:
 class SourceLineConstraint:
     """The program's lines as token trees, per scope; :meth:`at` binds one to a position."""
 
-    def __init__(self, vocab: TraceVocab, source: str) -> None:
+    def __init__(self, vocab: TraceVocab, source: str, structure: ProgramStructure | None = None) -> None:
         self.vocab = vocab
         self.source = source
-        self.structure = ProgramStructure(source)
+        self.structure = structure or ProgramStructure(source)   # the caller's, when it has parsed it
         self._action = vocab.id(tokens.ACTION_SEP)
         self._frame_end, self._value_end = vocab.id(tokens.FRAME_SEP), vocab.id(tokens.ARG_SEP)
         self._call, self._line = vocab.id(tokens.CALL_SEP), vocab.id(tokens.LINE_SEP)
         self._return, self._exception = vocab.id(tokens.RETURN_SEP), vocab.id(tokens.EXCEPTION_SEP)
         # a call or line frame ends after its line; a return or exception frame goes on to its value
-        self._end_after = {self._call: self._frame_end, vocab.id(tokens.LINE_SEP): self._frame_end,
-                           vocab.id(tokens.RETURN_SEP): self._value_end,
-                           vocab.id(tokens.EXCEPTION_SEP): self._value_end}
-        self._trees: dict[int | None, tuple[_LineTree, frozenset[int]]] = {}
+        self._end_after = {self._call: self._frame_end, self._line: self._frame_end,
+                           self._return: self._value_end, self._exception: self._value_end}
+        # scope (None: every line), ("line", n) or ("after", n) -> (tree, its end nodes)
+        self._trees: dict[object, tuple[_LineTree, frozenset[int]]] = {}
         self._ids: dict[int, list[int]] = {}
 
     def _tree(self, scope: int | None, only: int | None = None, after: int | None = None
@@ -129,7 +130,7 @@ class SourceLineConstraint:
             tree, ends = self._tree(None if event == self._call or scope is None else scope)
         end_token = self._end_after.get(event)
         node = 0
-        for k, tid in enumerate(generated[start + 1:]):
+        for tid in generated[start + 1:]:
             if node in ends and tid in (self._frame_end, self._value_end):
                 return None                   # the line is done: a value is free
             nxt = tree.nodes[node].get(tid)

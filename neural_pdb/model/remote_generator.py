@@ -174,28 +174,31 @@ class RemoteGenerator:
         self.client = client or RemoteClient(config)
         self.session_id = session_id or f"neural-pdb-{uuid.uuid4().hex}"
         self._model = config.model
-        self._extensions: frozenset[str] | None = None
+        self._served: list[dict] | None = None     # GET /v1/models, asked once
+
+    def _served_models(self) -> list[dict]:
+        if self._served is None:
+            self._served = served_models(self.client)
+        return self._served
 
     @property
     def model(self) -> str:
         """The served model's name (asked once from ``GET /v1/models``)."""
         if self._model is None:
-            self._model = served_model_names(self.client)[0]
+            self._model = _names(self._served_models(), self.client)[0]
         return self._model
 
     @property
     def accepts_constraint(self) -> bool:
         """Whether the server applies the debugger's line constraint (``neural-pdb serve``
         announces ``npdb_extensions`` in ``GET /v1/models``; vLLM does not)."""
-        if self._extensions is None:
-            try:
-                models = served_models(self.client)
-            except RemoteError:
-                return False          # asked again next time; the completion will say what is wrong
-            mine = [m for m in models if m.get("id") == self._model] or models[:1]
-            found = mine[0].get("npdb_extensions") if mine else None
-            self._extensions = frozenset(x for x in found if isinstance(x, str)) if isinstance(found, list) else frozenset()
-        return "line_constraint" in self._extensions
+        try:
+            models = self._served_models()
+        except RemoteError:
+            return False              # asked again next time; the completion will say what is wrong
+        mine = [m for m in models if m.get("id") == self._model] or models[:1]
+        found = mine[0].get("npdb_extensions") if mine else None
+        return isinstance(found, list) and "line_constraint" in found
 
     def generate(self, ids: Sequence[int], *, max_new_tokens: int, stop_ids: Sequence[int],
                  forced_ids: Sequence[int] = (), sampling: SamplingParams = SamplingParams(),
@@ -245,11 +248,11 @@ def served_models(client: RemoteClient) -> list[dict]:
 
 def served_model_names(client: RemoteClient) -> list[str]:
     """The ids listed by ``GET /v1/models`` (at least one)."""
-    reply = client.get_json("/v1/models")
-    try:
-        names = [str(m["id"]) for m in reply["data"]]
-    except (KeyError, TypeError):
-        names = []
+    return _names(served_models(client), client)
+
+
+def _names(models: list[dict], client: RemoteClient) -> list[str]:
+    names = [str(m["id"]) for m in models if "id" in m]
     if not names:
         raise RemoteError(f"malformed response from server at {client.base_url}: /v1/models lists no model")
     return names

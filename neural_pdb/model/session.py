@@ -196,11 +196,11 @@ class TraceSession:
         self._window: int | None = None            # index of the first record in the window
         self._window_head: list[int] | None = None  # prompt + that record written in full
         # the action of a predicted frame is one of the program's lines, where the generator
-        # can apply a token constraint (a local model; not a remote server)
+        # can apply a token constraint (a local model, `neural-pdb serve`; not vLLM)
         self._line_constraint = None
         if config.constrain_lines and getattr(generator, "accepts_constraint", False):
             from .constraint import SourceLineConstraint
-            self._line_constraint = SourceLineConstraint(vocab, source)
+            self._line_constraint = SourceLineConstraint(vocab, source, self._locator0.structure)
 
     # --- state -----------------------------------------------------------------------
 

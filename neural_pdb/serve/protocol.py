@@ -91,8 +91,9 @@ class CompletionRequest:
     user: str | None
     tokens_as_ids: bool
     skip_special_tokens: bool
-    #: ``npdb_line_constraint``: (source, scope, first_line, current, frame_prefix) for :mod:`neural_pdb.model.constraint`;
-    #: the last ``frame_prefix`` prompt tokens are the start of the frame (a forced event token)
+    #: ``npdb_line_constraint``: (source, scope, first_line, current, frame_prefix) for
+    #: :mod:`neural_pdb.model.constraint`; the last ``frame_prefix`` prompt tokens are the
+    #: start of the frame (a forced event token)
     line_constraint: tuple[str, int | None, int | None, int | None, int] | None = None
     received: float = field(default_factory=time.monotonic, compare=False)
 

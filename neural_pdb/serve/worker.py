@@ -108,9 +108,11 @@ class ModelWorker:
     """Runs generation requests one at a time on one model, in submission order."""
 
     def __init__(self, model: Any, *, max_queue: int, max_sessions: int, request_timeout_s: float,
-                 start: bool = True, line_constraint: Callable[[str, int | None, int | None, int | None], Any] | None = None) -> None:
+                 start: bool = True,
+                 line_constraint: Callable[[str, int | None, int | None, int | None], Any] | None = None) -> None:
         self.caches = SessionCaches(model, max_sessions)
-        #: (source, scope, first line, current line) -> a decoding constraint, for requests with ``npdb_line_constraint``
+        #: (source, scope, first line, current line) -> a decoding constraint, for requests
+        #: with ``npdb_line_constraint``
         self.line_constraint = line_constraint
         self.request_timeout_s = request_timeout_s
         self.stats = WorkerStats()

@@ -12,9 +12,9 @@ report it, at the cost of one forward pass.
 - ``return_value``: the VALUE of the entry scope's return frame is right (teacher-forced
   CruxEval-style output prediction).
 
-With ``constrain_lines=True`` also ``next_line_constrained`` and ``frame_exact_constrained``:
-the source line decoded as the debugger decodes it, the argmax among the tokens
-:mod:`neural_pdb.model.constraint` allows (the lines of the frame's scope).
+With ``constrain_lines_with=VOCAB`` also ``next_line_constrained`` and
+``frame_exact_constrained``: the source line decoded as the debugger decodes it, the argmax
+among the tokens :mod:`neural_pdb.model.constraint` allows at the frame's position.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class SpannedTrace:
 
 
 def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace | None:
+    from neural_pdb.model.session import position_after
     from trace_format import FrameLocator, TraceFormatError, UnresolvedLineError
 
     ids = enc.encode(prompt_segments(trace.source))
@@ -61,7 +62,6 @@ def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace 
         scope = locator.scope if locator is not None else None
         first_line = current = None
         if locator is not None:
-            from neural_pdb.model.session import position_after
             first_line, current = position_after(locator, prev, k == 1)
         prev = frame
         try:
