@@ -298,9 +298,12 @@ def _start(stmt: ast.stmt) -> int:
 
 
 def _code_body(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.stmt]:
-    """The statements that run: a function's docstring is not code (a class's is)."""
+    """The statements that run: a function's docstring is not code (a class's is), nor are
+    its ``global`` / ``nonlocal`` declarations (no line event stands on them)."""
     body = node.body
     if (not isinstance(node, ast.ClassDef) and len(body) > 1 and isinstance(body[0], ast.Expr)
             and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
-        return body[1:]
+        body = body[1:]
+    while len(body) > 1 and isinstance(body[0], (ast.Global, ast.Nonlocal)):
+        body = body[1:]
     return body

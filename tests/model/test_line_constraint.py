@@ -145,3 +145,15 @@ def test_a_line_frame_follows_the_flow_and_a_return_stands_on_the_current_line(t
     assert SourceLineConstraint(vocab, SOURCE).at(1, current=5).allowed(ret) == {vocab.encode_text(" ")[0]}
     assert SourceLineConstraint(vocab, SOURCE).at(1, current=5).allowed(ret + vocab.encode_text("    ")) == \
         {vocab.encode_text("r")[0]}
+
+
+def test_declarations_are_not_a_functions_first_line(tmp_path):
+    from trace_format import Event, ProgramStructure
+    from neural_pdb.tracer import trace_call
+
+    source = "g = 0\n\ndef f(x):\n    global g\n    g = x\n    return g\n"
+    trace = trace_call(source, "f", "3").trace
+    structure = ProgramStructure(trace.source)
+    call, first = trace.frames[0], trace.frames[1]
+    assert call.event is Event.CALL and first.lineno == 5
+    assert structure.first_line_after_call(call.lineno, structure.head_of[call.lineno], True) == 5
