@@ -2,7 +2,8 @@
 
 Example (the default model's data)::
 
-    neural-pdb data --out runs/data --size 60000 --heldout 500 --seed 0 --shards 8 --workers 2
+    neural-pdb data --out runs/data3 --size 96000 --heldout 600 --seed 0 --shards 16 --workers 2 \
+        --max-frames 200 --dress-fraction 0.6 --rename-fraction 0.3
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shards", type=int, default=d.shards, help="number of training shards (default 1)")
     p.add_argument("--heldout", type=int, default=d.heldout, help="held-out records (default 0)")
     p.add_argument("--script-fraction", type=float, default=d.script_fraction, help="share of whole scripts (default 0.3)")
+    p.add_argument("--dress-fraction", type=float, default=d.dress_fraction,
+                   help=f"share of scripts given a docstring, imports, constants, an exception class or a main() "
+                        f"guard; draws from its own RNG, so 0 writes the datasets of before (default {d.dress_fraction})")
+    p.add_argument("--rename-fraction", type=float, default=d.rename_fraction,
+                   help=f"share of programs whose own names (functions, parameters, variables) are redrawn from a "
+                        f"wide pool, so a model learns to copy names; own RNG, 0 writes the datasets of before "
+                        f"(default {d.rename_fraction})")
     p.add_argument("--max-frames", type=int, default=d.max_frames, help=f"drop longer runs (default {d.max_frames})")
     p.add_argument("--workers", type=int, default=d.workers, help="tracing processes (default 1)")
     p.add_argument("--cruxeval", default=d.cruxeval, help="CruxEval JSONL to exclude (default ../shared/data/cruxeval-dev.jsonl)")
@@ -36,15 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    if args.size < 1 or args.shards < 1 or args.workers < 1 or args.heldout < 0:
-        print("neural-pdb data: --size, --shards and --workers must be positive, --heldout not negative", file=sys.stderr)
+    if args.size < 1 or args.shards < 1 or args.workers < 1 or args.heldout < 0 \
+            or not 0 <= args.script_fraction <= 1 or not 0 <= args.dress_fraction <= 1 \
+            or not 0 <= args.rename_fraction <= 1:
+        print("neural-pdb data: --size, --shards and --workers must be positive, --heldout not negative, fractions in [0, 1]", file=sys.stderr)
         return 2
     if os.environ.get("PYTHONHASHSEED") != "0":
         # string-set reprs follow the hash seed: the same seed must give the same files
         os.execve(sys.executable, [sys.executable, "-m", "neural_pdb.cli", "data", *argv],
                   {**os.environ, "PYTHONHASHSEED": "0"})
     cfg = DataConfig(size=args.size, seed=args.seed, shards=args.shards, heldout=args.heldout,
-                     script_fraction=args.script_fraction, max_frames=args.max_frames, workers=args.workers,
+                     script_fraction=args.script_fraction, dress_fraction=args.dress_fraction,
+                     rename_fraction=args.rename_fraction, max_frames=args.max_frames, workers=args.workers,
                      cruxeval=args.cruxeval)
     try:
         stats = write_dataset(cfg, args.out, progress=not args.quiet)

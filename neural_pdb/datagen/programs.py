@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import ast
 import random
+import zlib
 from dataclasses import dataclass
 
 from . import blocks_collections, blocks_text, snippets
 from .body import NAME_POOLS, Body
+from .rename import rename_program
+from .script_dress import assemble_script, dress_script
 from .values import NAMES, literal, rand_literal, rand_str
 
 ALL_BLOCKS = blocks_text.BLOCKS + blocks_collections.BLOCKS
@@ -177,9 +180,10 @@ def gen_call_program(rng: random.Random) -> GeneratedProgram:
     return GeneratedProgram("call", source, "f", _args_literal(rng, [t for _, t in params]))
 
 
-def gen_script(rng: random.Random) -> GeneratedProgram:
+def gen_script(rng: random.Random, dress_fraction: float = 0.0) -> GeneratedProgram:
     """Module-level code: one to three functions (or a class), then calls with literal
-    arguments, assignments, a loop, prints."""
+    arguments, assignments, a loop, prints; a ``dress_fraction`` of them also get what real
+    scripts have around that (:mod:`.script_dress`)."""
     taken: set[str] = set()
     defs: list[str] = []
     calls: list[str] = []
@@ -223,12 +227,22 @@ def gen_script(rng: random.Random) -> GeneratedProgram:
             calls.append(f"print({data_name}, {var})")
     if rng.random() < 0.2:
         calls.insert(0, f"{rng.choice(['LIMIT', 'DEBUG', 'GREETING', 'SCALE'])} = {literal(rng.choice([3, True, rand_str(rng), 2.5]))}")
-    source = "\n\n\n".join(d.rstrip("\n") for d in defs) + ("\n\n\n" if defs else "") + "\n".join(calls) + "\n"
-    return GeneratedProgram("script", source)
+    return GeneratedProgram("script", assemble_script(*dress_script(defs, calls, dress_fraction)))
 
 
-def generate_program(rng: random.Random, script_fraction: float = 0.3) -> GeneratedProgram:
-    """One program; the source is checked to parse (a generator bug must not reach the data)."""
-    program = gen_script(rng) if rng.random() < script_fraction else gen_call_program(rng)
+def generate_program(rng: random.Random, script_fraction: float = 0.3, dress_fraction: float = 0.0,
+                     rename_fraction: float = 0.0) -> GeneratedProgram:
+    """One program; the source is checked to parse (a generator bug must not reach the data).
+    ``dress_fraction`` and ``rename_fraction`` (the share of programs whose own names are
+    redrawn, :mod:`.rename`) draw nothing from ``rng``: the program stream is the same for
+    any value of them."""
+    program = gen_script(rng, dress_fraction) if rng.random() < script_fraction else gen_call_program(rng)
+    if rename_fraction > 0:
+        own = random.Random(zlib.crc32(b"rename?\0" + program.source.encode()))
+        if own.random() < rename_fraction:
+            # CruxEval's entry is always f: keep that name in half of the renamed programs
+            keep = frozenset({"f"}) if own.random() < 0.5 else frozenset()
+            source, entry = rename_program(program.source, program.entry, keep)
+            program = GeneratedProgram(program.kind, source, entry, program.args)
     ast.parse(program.source)
     return program
