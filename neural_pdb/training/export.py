@@ -42,7 +42,13 @@ def plot_learning_curve(curve: dict, png: str | Path) -> None:
     a.legend()
     for key in ("frame_exact", "next_line", "locals_exact", "return_value"):
         b.plot([e["tokens"] / 1e6 for e in curve["eval"]], [e[key] or 0 for e in curve["eval"]], "o-", label=key)
-    b.set_xlabel("tokens (M)")
+    # a warm-started phase may train (and evaluate) on other data: mark where each begins
+    starts = [t["tokens"] / 1e6 for prev, t in zip(curve["train"], curve["train"][1:])
+              if t.get("phase", 1) != prev.get("phase", 1)]
+    for axis in (a, b):
+        for x in starts:
+            axis.axvline(x, color="grey", linestyle=":", linewidth=1)
+    b.set_xlabel("tokens (M); dotted: a new training phase")
     b.set_ylabel("held-out, teacher-forced")
     b.set_ylim(0, 1)
     b.legend()
@@ -53,11 +59,13 @@ def plot_learning_curve(curve: dict, png: str | Path) -> None:
 
 def continued_curve(earlier: dict, later: dict) -> dict:
     """The curve of a run warm-started from another (``--init-from``): the later run's steps
-    and tokens counted on from the end of the earlier one."""
+    and tokens counted on from the end of the earlier one, marked with the next phase number
+    (an unmarked earlier curve is phase 1)."""
     last = earlier["train"][-1] if earlier["train"] else {"step": 0, "tokens": 0}
+    phase = max((e.get("phase", 1) for e in earlier["train"] + earlier["eval"]), default=0) + 1
 
     def shifted(entries: list[dict]) -> list[dict]:
-        return [{**e, "step": e["step"] + last["step"], "tokens": e["tokens"] + last["tokens"], "phase": 2}
+        return [{**e, "step": e["step"] + last["step"], "tokens": e["tokens"] + last["tokens"], "phase": phase}
                 for e in entries]
     return {"train": earlier["train"] + shifted(later["train"]), "eval": earlier["eval"] + shifted(later["eval"])}
 

@@ -94,3 +94,6 @@ def test_a_warm_started_runs_curve_continues_the_earlier_one():
     assert [t["step"] for t in curve["train"]] == [10, 500, 510]
     assert [t["tokens"] for t in curve["train"]] == [100, 4000, 4080]
     assert [(e["step"], e["tokens"]) for e in curve["eval"]] == [(500, 4000), (700, 5600)]
+    assert curve["train"][-1]["phase"] == 2 and "phase" not in curve["train"][0]
+    third = continued_curve(curve, later)   # a third phase counts on from the second
+    assert third["train"][-1]["phase"] == 3 and third["train"][-1]["tokens"] == 4160
