@@ -41,6 +41,10 @@ class ProgramStructure:
         self.module_first: int | None = None          # the first statement of the module
         self.first_of: dict[int, int] = {}            # function scope -> its first statement's line
         self.repeatable: set[int] = set()             # lines whose line event may come twice in a row
+        # line -> the unnamed code objects starting on it, in reading order: (co_name, the
+        # names it binds); a call frame on such a line enters one of them, not a ``def``
+        self.anonymous: dict[int, list[tuple[int, str, frozenset[str]]]] = {}
+        self.resumable: set[int] = set()              # lines with a yield/await: a call there resumes
         for i, text in enumerate(self.lines, start=1):
             self.by_text.setdefault(text, []).append(i)
         try:
@@ -66,6 +70,11 @@ class ProgramStructure:
             if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda,
                                  ast.Yield, ast.YieldFrom, ast.Await)):
                 self.repeatable.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+                if type(node) in _ANONYMOUS:
+                    self.anonymous.setdefault(node.lineno, []).append(
+                        (node.col_offset, _ANONYMOUS[type(node)], _bound_names(node)))
+                else:
+                    self.resumable.add(node.lineno)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith)) \
                     and node.body and node.body[0].lineno == node.lineno:
                 self.repeatable.add(node.lineno)
@@ -85,6 +94,17 @@ class ProgramStructure:
         """The scope a call frame at ``lineno`` enters: the function whose head it is, or
         (generator resumes, comprehensions) the scope that owns the line."""
         return self.head_of.get(lineno, self.owner[lineno] if lineno < len(self.owner) else MODULE_SCOPE)
+
+    def call_name(self, lineno: int, local_names: Iterable[str], caller_line: int | None) -> str | None:
+        """The ``co_name`` of what a call frame on the non-``def`` line ``lineno`` enters:
+        a comprehension, generator expression or lambda starting there (the one whose
+        names the frame's locals are, else the first); None for a resumed generator
+        function, whose own name is its scope's."""
+        found = sorted(self.anonymous.get(lineno, ()))
+        if not found or lineno in self.head_of or (lineno in self.resumable and caller_line != lineno):
+            return None
+        names = set(local_names)
+        return next((name for _, name, bound in found if names and names <= bound), found[0][1])
 
     def first_line_after_call(self, lineno: int, scope: int, entry: bool) -> int | None:
         """The line of the line event that follows a call frame on ``lineno`` opening
@@ -121,6 +141,7 @@ class ProgramStructure:
 class _Position:
     scope: int
     lineno: int
+    name: str | None = None    # the code's name where it is not the scope's (``<genexpr>``...)
 
 
 @dataclass
@@ -135,7 +156,7 @@ class FrameLocator:
         return cls(ProgramStructure(source))
 
     def copy(self) -> "FrameLocator":
-        return FrameLocator(self.structure, [_Position(p.scope, p.lineno) for p in self.stack])
+        return FrameLocator(self.structure, [_Position(p.scope, p.lineno, p.name) for p in self.stack])
 
     @property
     def scope(self) -> int:
@@ -193,13 +214,15 @@ class FrameLocator:
                 scope = MODULE_SCOPE
             else:
                 scope = s.scope_opened_by(lineno)
-            self.stack.append(_Position(scope, lineno))
+            caller = self.stack[-1].lineno if self.stack else None
+            self.stack.append(_Position(scope, lineno, s.call_name(lineno, frame.locals, caller)))
         else:
             scope = self.stack[-1].scope if self.stack else MODULE_SCOPE
             if self.stack:
                 self.stack[-1].lineno = lineno
         depth = len(self.stack) - 1
-        located = frame.with_position(lineno, s.scope_name(scope), depth)
+        name = (self.stack[-1].name if self.stack else None) or s.scope_name(scope)
+        located = frame.with_position(lineno, name, depth)
         if frame.event is Event.RETURN and self.stack:
             self.stack.pop()
         return located
@@ -210,6 +233,22 @@ def locate_frames(source: str, frames: list[Frame] | tuple[Frame, ...]) -> list[
     line that cannot be placed."""
     loc = FrameLocator.for_source(source)
     return [loc.locate_and_advance(f) for f in frames]
+
+
+#: co_name of the code objects Python makes for expressions (3.12+ inlines comprehensions:
+#: no call frame, so their names never come up there).
+_ANONYMOUS = {ast.ListComp: "<listcomp>", ast.SetComp: "<setcomp>", ast.DictComp: "<dictcomp>",
+              ast.GeneratorExp: "<genexpr>", ast.Lambda: "<lambda>"}
+
+
+def _bound_names(node: ast.AST) -> frozenset[str]:
+    """The locals an expression scope can show: a lambda's parameters, a comprehension's targets."""
+    if isinstance(node, ast.Lambda):
+        a = node.args
+        params = a.posonlyargs + a.args + a.kwonlyargs + [p for p in (a.vararg, a.kwarg) if p]
+        return frozenset(p.arg for p in params)
+    return frozenset(n.id for g in getattr(node, "generators", ()) for n in ast.walk(g.target)
+                     if isinstance(n, ast.Name))
 
 
 class _StatementFlow:

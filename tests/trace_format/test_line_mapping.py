@@ -21,7 +21,7 @@ def assert_located_like_real(trace: tf.Trace) -> None:
     parsed = tf.parse_trace(tf.trace_segments(trace))
     located = tf.locate_frames(parsed.source, parsed.frames)
     assert [(f.lineno, f.depth) for f in located] == [(f.lineno, f.depth) for f in trace.frames]
-    assert [f.function for f in located if f.event is tf.Event.CALL][:1] == [trace.frames[0].function]
+    assert [f.function for f in located] == [f.function for f in trace.frames]
 
 
 def test_two_identical_lines():
@@ -139,3 +139,22 @@ def test_locator_copy_is_independent():
     assert branch.locate_and_advance(tf.line_frame("    x = 1", {"x": "0"})).lineno == 2
     assert branch.locate_and_advance(tf.line_frame("    x = 1", {"x": "1"})).lineno == 3
     assert loc.locate(tf.line_frame("    x = 1", {"x": "0"})) == 2
+
+
+def test_calls_into_expressions_get_their_code_names_and_generator_resumes_their_functions():
+    trace = real("""
+        def gen(items):
+            for x in items:
+                yield x * 2
+
+
+        def f(words):
+            total = sum(len(w) for w in words)
+            ranked = sorted(words, key=lambda w: (len(w), w))
+            pairs = {w: n for w, n in zip(words, gen([1, 2, 3]))}
+            return total, ranked, [p for p in pairs if p]
+        """, "f", "['bb', 'a', 'ccc']")
+    located = tf.locate_frames(trace.source, tf.parse_trace(tf.trace_segments(trace)).frames)
+    names = [f.function for f in located]
+    assert names == [f.function for f in trace.frames]
+    assert {"<genexpr>", "<lambda>", "gen", "f"} <= set(names)
