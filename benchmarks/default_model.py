@@ -78,7 +78,7 @@ def main() -> int:
     p.add_argument("--heldout", default="runs/data/heldout.jsonl")
     p.add_argument("--cruxeval", default=str(DEFAULT_CRUXEVAL))
     p.add_argument("--limit", type=int, default=None, help="at most N traces per set")
-    p.add_argument("--speed-traces", type=int, default=5)
+    p.add_argument("--speed-traces", type=int, default=5, help="traces to time generation on (0: no speed run)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="write the results as JSON here")
     args = p.parse_args()
@@ -106,7 +106,7 @@ def main() -> int:
         results[name] = {**scores, "traces": len(spanned), "traces_within_context": complete,
                          "seconds": round(time.time() - t0, 1)}
         print(name, results[name], flush=True)
-    if sets:
+    if sets and args.speed_traces > 0:
         first = next(iter(sets.values()))
         results["generation"] = generation_speed(model, tokenizer, first[: args.speed_traces])
         print("generation", results["generation"], flush=True)
