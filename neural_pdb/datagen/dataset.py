@@ -37,6 +37,7 @@ class DataConfig:
     script_fraction: float = 0.3
     dress_fraction: float = 0.6      # scripts with a docstring/imports/exception class/main guard
     rename_fraction: float = 0.3     # programs whose own names are redrawn (datagen/rename.py)
+    widen_fraction: float = 0.0      # calls whose arguments are redrawn longer (datagen/widen.py)
     max_frames: int = 300            # a longer run is dropped (traces must fit a context)
     max_seconds: float = 2.0
     error_fraction: float = 0.15     # at most this share of records end in an uncaught exception
@@ -72,7 +73,8 @@ def _programs(cfg: DataConfig, index: CruxEvalIndex | None, exclude: set[str]) -
     seen: set[tuple[str, str | None]] = set()
     i = 0
     while True:
-        program = generate_program(rng, cfg.script_fraction, cfg.dress_fraction, cfg.rename_fraction)
+        program = generate_program(rng, cfg.script_fraction, cfg.dress_fraction, cfg.rename_fraction,
+                                   cfg.widen_fraction)
         i += 1
         norm = normalize_source(program.source)
         if norm in exclude or (norm, program.args) in seen:

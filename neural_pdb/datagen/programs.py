@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from . import blocks_collections, blocks_text, snippets
 from .body import NAME_POOLS, Body
 from .rename import rename_program
+from .widen import widen_args
 from .script_dress import assemble_script, dress_script
 from .values import NAMES, literal, rand_literal, rand_str
 
@@ -231,11 +232,12 @@ def gen_script(rng: random.Random, dress_fraction: float = 0.0) -> GeneratedProg
 
 
 def generate_program(rng: random.Random, script_fraction: float = 0.3, dress_fraction: float = 0.0,
-                     rename_fraction: float = 0.0) -> GeneratedProgram:
+                     rename_fraction: float = 0.0, widen_fraction: float = 0.0) -> GeneratedProgram:
     """One program; the source is checked to parse (a generator bug must not reach the data).
-    ``dress_fraction`` and ``rename_fraction`` (the share of programs whose own names are
-    redrawn, :mod:`.rename`) draw nothing from ``rng``: the program stream is the same for
-    any value of them."""
+    ``dress_fraction``, ``rename_fraction`` (the share of programs whose own names are
+    redrawn, :mod:`.rename`) and ``widen_fraction`` (the share of calls whose arguments are
+    made longer, :mod:`.widen`) draw nothing from ``rng``: the program stream is the same
+    for any value of them."""
     program = gen_script(rng, dress_fraction) if rng.random() < script_fraction else gen_call_program(rng)
     if rename_fraction > 0:
         own = random.Random(zlib.crc32(b"rename?\0" + program.source.encode()))
@@ -244,5 +246,9 @@ def generate_program(rng: random.Random, script_fraction: float = 0.3, dress_fra
             keep = frozenset({"f"}) if own.random() < 0.5 else frozenset()
             source, entry = rename_program(program.source, program.entry, keep)
             program = GeneratedProgram(program.kind, source, entry, program.args)
+    if widen_fraction > 0 and program.args:
+        if random.Random(zlib.crc32(b"widen?\0" + program.source.encode())).random() < widen_fraction:
+            program = GeneratedProgram(program.kind, program.source, program.entry,
+                                       widen_args(program.args, program.source))
     ast.parse(program.source)
     return program

@@ -1,11 +1,12 @@
-"""Script dressing (docstrings, imports, exception classes, main guards) and identifier
-renaming: both leave the program stream as it was, keep programs valid, and renaming
-keeps what a program does."""
+"""Script dressing (docstrings, imports, exception classes, main guards), identifier
+renaming and argument widening: all leave the program stream as it was and keep programs
+valid; renaming keeps what a program does, widening the types of its arguments."""
 
 import ast
 import random
 
 from neural_pdb.datagen.programs import generate_program
+from neural_pdb.datagen.widen import widen_args
 from neural_pdb.datagen.rename import rename_program, rename_source, renamable_names
 from neural_pdb.program import Program
 from neural_pdb.tracer import TraceLimits, trace_call, trace_script
@@ -24,10 +25,10 @@ def test_dressing_and_renaming_draw_nothing_from_the_program_stream():
     changed = 0
     for _ in range(200):
         a = generate_program(plain, 0.5)
-        b = generate_program(dressed, 0.5, dress_fraction=1.0, rename_fraction=0.5)
+        b = generate_program(dressed, 0.5, dress_fraction=1.0, rename_fraction=0.5, widen_fraction=0.5)
         assert plain.getstate() == dressed.getstate()
-        assert (a.kind, a.args) == (b.kind, b.args)
-        changed += a.source != b.source
+        assert a.kind == b.kind
+        changed += a.source != b.source or a.args != b.args
     assert changed > 100
 
 
@@ -81,3 +82,15 @@ def test_rename_source_keeps_the_layout_and_leaves_attributes_alone():
     renamed = rename_source(source, {"items": "vals", "out": "acc"})
     assert renamed == ("def f(vals):\n    # items here\n    acc = vals.copy()  # keep\n    acc.items = 'items'\n"
                        "    return acc\n")
+
+
+def test_widened_arguments_keep_their_types_and_grow():
+    args = "'hello world', 'c', [3, 1, 2], [1, 2, 5], {'a': 1}, 7, True, [], 'ab12'"
+    widened = widen_args(args, "def f(): pass")
+    assert widened == widen_args(args, "def f(): pass")             # deterministic
+    before, after = ast.literal_eval(f"({args},)"), ast.literal_eval(f"({widened},)")
+    assert [type(v) for v in before] == [type(v) for v in after]
+    text, char, nums, ordered, mapping, n, flag, empty, code = after
+    assert len(text.split()) >= 4 and char == "c" and len(nums) > 3 and ordered == sorted(ordered)
+    assert len(mapping) > 1 and mapping["a"] == 1 and (n, flag, empty) == (7, True, [])
+    assert len(code) >= 8 and set(code) <= set("abcdefghijklmnopqrstuvwxyz0123456789")
