@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--widen-fraction", type=float, default=d.widen_fraction,
                    help=f"share of single calls whose arguments are redrawn longer (same types, same kind of "
                         f"content); own RNG, 0 writes the datasets of before (default {d.widen_fraction})")
+    p.add_argument("--more-fraction", type=float, default=d.more_fraction,
+                   help=f"share of generated functions given one more block calling a builtin method the main "
+                        f"blocks never call (rsplit, translate, dict.fromkeys, set.union, ...); own RNG, 0 writes "
+                        f"the datasets of before (default {d.more_fraction})")
     p.add_argument("--max-frames", type=int, default=d.max_frames, help=f"drop longer runs (default {d.max_frames})")
     p.add_argument("--workers", type=int, default=d.workers, help="tracing processes (default 1)")
     p.add_argument("--cruxeval", default=d.cruxeval, help="CruxEval JSONL to exclude (default ../shared/data/cruxeval-dev.jsonl)")
@@ -49,7 +53,8 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.size < 1 or args.shards < 1 or args.workers < 1 or args.heldout < 0 \
             or not 0 <= args.script_fraction <= 1 or not 0 <= args.dress_fraction <= 1 \
-            or not 0 <= args.rename_fraction <= 1 or not 0 <= args.widen_fraction <= 1:
+            or not 0 <= args.rename_fraction <= 1 or not 0 <= args.widen_fraction <= 1 \
+            or not 0 <= args.more_fraction <= 1:
         print("neural-pdb data: --size, --shards and --workers must be positive, --heldout not negative, fractions in [0, 1]", file=sys.stderr)
         return 2
     if os.environ.get("PYTHONHASHSEED") != "0":
@@ -58,7 +63,8 @@ def main(argv: list[str]) -> int:
                   {**os.environ, "PYTHONHASHSEED": "0"})
     cfg = DataConfig(size=args.size, seed=args.seed, shards=args.shards, heldout=args.heldout,
                      script_fraction=args.script_fraction, dress_fraction=args.dress_fraction,
-                     rename_fraction=args.rename_fraction, widen_fraction=args.widen_fraction, max_frames=args.max_frames, workers=args.workers,
+                     rename_fraction=args.rename_fraction, widen_fraction=args.widen_fraction,
+                     more_fraction=args.more_fraction, max_frames=args.max_frames, workers=args.workers,
                      cruxeval=args.cruxeval)
     try:
         stats = write_dataset(cfg, args.out, progress=not args.quiet)

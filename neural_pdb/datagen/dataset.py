@@ -38,6 +38,7 @@ class DataConfig:
     dress_fraction: float = 0.6      # scripts with a docstring/imports/exception class/main guard
     rename_fraction: float = 0.3     # programs whose own names are redrawn (datagen/rename.py)
     widen_fraction: float = 0.0      # calls whose arguments are redrawn longer (datagen/widen.py)
+    more_fraction: float = 0.0       # functions with one block of datagen/blocks_more.py
     max_frames: int = 300            # a longer run is dropped (traces must fit a context)
     max_seconds: float = 2.0
     error_fraction: float = 0.15     # at most this share of records end in an uncaught exception
@@ -74,7 +75,7 @@ def _programs(cfg: DataConfig, index: CruxEvalIndex | None, exclude: set[str]) -
     i = 0
     while True:
         program = generate_program(rng, cfg.script_fraction, cfg.dress_fraction, cfg.rename_fraction,
-                                   cfg.widen_fraction)
+                                   cfg.widen_fraction, cfg.more_fraction)
         i += 1
         norm = normalize_source(program.source)
         if norm in exclude or (norm, program.args) in seen:

@@ -14,7 +14,7 @@ import random
 import zlib
 from dataclasses import dataclass
 
-from . import blocks_collections, blocks_text, snippets
+from . import blocks_collections, blocks_more, blocks_text, snippets
 from .body import NAME_POOLS, Body
 from .rename import rename_program
 from .widen import widen_args
@@ -132,10 +132,30 @@ def _call_helper(b: Body, helper: tuple[str, str, str], force: bool = False) -> 
     return True
 
 
+def _add_more_blocks(b: Body, fraction: float) -> None:
+    """With chance ``fraction``, one block of :mod:`.blocks_more` before the final return,
+    drawn from an RNG of its own (seeded by the body): the caller's RNG sees nothing."""
+    own = random.Random(zlib.crc32(b"more\0" + "\n".join(b.lines).encode()))
+    if own.random() >= fraction:
+        return
+    ret = b.lines.pop()
+    main, b.rng = b.rng, own
+    try:
+        for block in own.sample(blocks_more.BLOCKS, len(blocks_more.BLOCKS)):
+            if block(b):
+                break
+    finally:
+        b.rng = main
+        b.lines.append(ret)
+
+
 def _function(rng: random.Random, name: str, params: list[tuple[str, str]], n_blocks: int,
-              helper: tuple[str, str, str] | None = None) -> tuple[str, str]:
-    """Source of a generated function and the type of what it most likely returns."""
+              helper: tuple[str, str, str] | None = None, more: float = 0.0) -> tuple[str, str]:
+    """Source of a generated function and the type of what it most likely returns
+    (``more``: the chance of one more block calling a method the main blocks never do)."""
     b = gen_body(rng, params, n_blocks, helper)
+    if more > 0:
+        _add_more_blocks(b, more)
     header = f"def {name}({', '.join(p for p, _ in params)}):"
     ret = b.lines[-1].strip().removeprefix("return ")
     return "\n".join([header] + b.lines) + "\n", b.env.get(ret, "any")
@@ -149,7 +169,7 @@ def _args_literal(rng: random.Random, types: list[str] | tuple[str, ...]) -> str
     return ", ".join(parts)
 
 
-def _helper(rng: random.Random, taken: set[str]) -> tuple[str, tuple[str, str, str]]:
+def _helper(rng: random.Random, taken: set[str], more: float = 0.0) -> tuple[str, tuple[str, str, str]]:
     """A one-parameter helper function: generated, or a recursive template."""
     name = rng.choice([n for n in FUNC_NAMES if n not in taken and n != "f"])
     taken.add(name)
@@ -158,11 +178,11 @@ def _helper(rng: random.Random, taken: set[str]) -> tuple[str, tuple[str, str, s
         return tpl.source.format(f=name), (name, tpl.params[0], tpl.ret)
     ptype = rng.choice(["int", "str", "str", "int", "list_int"])
     pname = rng.choice(PARAM_NAMES[ptype])
-    src, ret = _function(rng, name, [(pname, ptype)], rng.randint(1, 2))
+    src, ret = _function(rng, name, [(pname, ptype)], rng.randint(1, 2), more=more)
     return src, (name, ptype, ret)
 
 
-def gen_call_program(rng: random.Random) -> GeneratedProgram:
+def gen_call_program(rng: random.Random, more: float = 0.0) -> GeneratedProgram:
     """One entry function ``f`` (maybe with a helper before it) and drawn arguments."""
     roll = rng.random()
     if roll < 0.12:
@@ -174,14 +194,14 @@ def gen_call_program(rng: random.Random) -> GeneratedProgram:
         return GeneratedProgram("call", tpl.source.format(f="f", g=g), "f", _args_literal(rng, tpl.params))
     helper_src, helper = ("", None)
     if roll < 0.38:
-        helper_src, helper = _helper(rng, {"f"})
+        helper_src, helper = _helper(rng, {"f"}, more)
     params = _params(rng, rng.choices([1, 2, 3], weights=[45, 40, 15])[0])
-    src, _ = _function(rng, "f", params, rng.randint(2, 5), helper)
+    src, _ = _function(rng, "f", params, rng.randint(2, 5), helper, more)
     source = (helper_src + "\n\n" + src) if helper_src else src
     return GeneratedProgram("call", source, "f", _args_literal(rng, [t for _, t in params]))
 
 
-def gen_script(rng: random.Random, dress_fraction: float = 0.0) -> GeneratedProgram:
+def gen_script(rng: random.Random, dress_fraction: float = 0.0, more: float = 0.0) -> GeneratedProgram:
     """Module-level code: one to three functions (or a class), then calls with literal
     arguments, assignments, a loop, prints; a ``dress_fraction`` of them also get what real
     scripts have around that (:mod:`.script_dress`)."""
@@ -207,7 +227,7 @@ def gen_script(rng: random.Random, dress_fraction: float = 0.0) -> GeneratedProg
             types = list(tpl.params)
         else:
             params = _params(rng, rng.choices([1, 2], weights=[60, 40])[0])
-            defs.append(_function(rng, name, params, rng.randint(1, 4))[0])
+            defs.append(_function(rng, name, params, rng.randint(1, 4), more=more)[0])
             types = [t for _, t in params]
         var = rng.choice(["result", "out", "value", "answer", "res", "r", name.split("_")[0] + "_result"])
         style = rng.random()
@@ -232,13 +252,16 @@ def gen_script(rng: random.Random, dress_fraction: float = 0.0) -> GeneratedProg
 
 
 def generate_program(rng: random.Random, script_fraction: float = 0.3, dress_fraction: float = 0.0,
-                     rename_fraction: float = 0.0, widen_fraction: float = 0.0) -> GeneratedProgram:
+                     rename_fraction: float = 0.0, widen_fraction: float = 0.0,
+                     more_fraction: float = 0.0) -> GeneratedProgram:
     """One program; the source is checked to parse (a generator bug must not reach the data).
     ``dress_fraction``, ``rename_fraction`` (the share of programs whose own names are
     redrawn, :mod:`.rename`) and ``widen_fraction`` (the share of calls whose arguments are
-    made longer, :mod:`.widen`) draw nothing from ``rng``: the program stream is the same
-    for any value of them."""
-    program = gen_script(rng, dress_fraction) if rng.random() < script_fraction else gen_call_program(rng)
+    made longer, :mod:`.widen`) and ``more_fraction`` (the share of generated functions with
+    a block of :mod:`.blocks_more`) draw nothing from ``rng``: the program stream is the
+    same for any value of them."""
+    program = gen_script(rng, dress_fraction, more_fraction) if rng.random() < script_fraction \
+        else gen_call_program(rng, more_fraction)
     if rename_fraction > 0:
         own = random.Random(zlib.crc32(b"rename?\0" + program.source.encode()))
         if own.random() < rename_fraction:

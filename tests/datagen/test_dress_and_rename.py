@@ -25,7 +25,8 @@ def test_dressing_and_renaming_draw_nothing_from_the_program_stream():
     changed = 0
     for _ in range(200):
         a = generate_program(plain, 0.5)
-        b = generate_program(dressed, 0.5, dress_fraction=1.0, rename_fraction=0.5, widen_fraction=0.5)
+        b = generate_program(dressed, 0.5, dress_fraction=1.0, rename_fraction=0.5, widen_fraction=0.5,
+                              more_fraction=0.5)
         assert plain.getstate() == dressed.getstate()
         assert a.kind == b.kind
         changed += a.source != b.source or a.args != b.args
@@ -94,3 +95,14 @@ def test_widened_arguments_keep_their_types_and_grow():
     assert len(text.split()) >= 4 and char == "c" and len(nums) > 3 and ordered == sorted(ordered)
     assert len(mapping) > 1 and mapping["a"] == 1 and (n, flag, empty) == (7, True, [])
     assert len(code) >= 8 and set(code) <= set("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def test_more_blocks_call_the_methods_the_main_blocks_do_not_and_programs_still_run():
+    import re
+    rng = random.Random(9)
+    programs = [generate_program(rng, 0.3, more_fraction=1.0) for _ in range(200)]
+    called = set(re.findall(r"\.([a-z_]+)\(", "\n".join(p.source for p in programs)))
+    assert {"rsplit", "splitlines", "removeprefix", "translate", "fromkeys", "popitem", "clear", "bit_length",
+            "is_integer"} <= called
+    finished = sum(not _run(p).stopped for p in programs[:60])
+    assert finished == 60
