@@ -160,5 +160,10 @@ def read_records(paths: list[str | Path]) -> Iterator[dict]:
 
 
 def shard_paths(data_dir: str | Path, split: str = "train") -> list[Path]:
-    d = Path(data_dir)
-    return sorted(d.glob("train-*.jsonl")) if split == "train" else [d / f"{split}.jsonl"]
+    """The files of a split; ``data_dir`` may name several datasets, comma-separated (a
+    training mix), whose shards come one dataset after the other; other splits come from
+    the first."""
+    dirs = [Path(d) for d in str(data_dir).split(",") if d]
+    if split != "train":
+        return [dirs[0] / f"{split}.jsonl"]
+    return [path for d in dirs for path in sorted(d.glob("train-*.jsonl"))]

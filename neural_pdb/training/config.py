@@ -9,7 +9,7 @@ from pathlib import Path
 
 @dataclass
 class TrainConfig:
-    data: str = "runs/data"                # directory written by `neural-pdb data`
+    data: str = "runs/data"                # directory written by `neural-pdb data` (several, comma-separated: a mix)
     out: str = "runs/train"                # checkpoints, logs, the final model
     tokenizer: str = "bpe"                 # byte | bpe | bpe-nosplit
     init_from: str = ""                    # a saved model directory to continue from (its tokenizer and

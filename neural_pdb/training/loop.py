@@ -99,7 +99,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> Path:
         from neural_pdb.datagen.actions import encode_action_records
         examples += encode_action_records(read_records(shard_paths(cfg.data)), enc, cfg.seq_len, seed=cfg.seed,
                                           fraction=cfg.action_fraction)
-    heldout_path = Path(cfg.data) / "heldout.jsonl"
+    heldout_path = shard_paths(cfg.data, "heldout")[0]
     held = []
     if heldout_path.exists() and cfg.eval_every:
         from trace_format import Trace

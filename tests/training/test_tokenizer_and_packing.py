@@ -97,3 +97,14 @@ def test_a_warm_started_runs_curve_continues_the_earlier_one():
     assert curve["train"][-1]["phase"] == 2 and "phase" not in curve["train"][0]
     third = continued_curve(curve, later)   # a third phase counts on from the second
     assert third["train"][-1]["phase"] == 3 and third["train"][-1]["tokens"] == 4160
+
+
+def test_a_training_mix_reads_the_shards_of_several_datasets_and_the_first_ones_held_out(tiny_data, tmp_path):
+    import shutil
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(shard_paths(tiny_data)[0], other / "train-00000-of-00001.jsonl")
+    mix = f"{tiny_data},{other}"
+    assert shard_paths(mix) == shard_paths(tiny_data) + [other / "train-00000-of-00001.jsonl"]
+    assert shard_paths(mix, "heldout") == [tiny_data / "heldout.jsonl"]
+    assert len(list(read_records(shard_paths(mix)))) > len(list(read_records(shard_paths(tiny_data))))
