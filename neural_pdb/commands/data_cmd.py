@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-frames", type=int, default=d.max_frames, help=f"drop longer runs (default {d.max_frames})")
     p.add_argument("--workers", type=int, default=d.workers, help="tracing processes (default 1)")
     p.add_argument("--cruxeval", default=d.cruxeval, help="CruxEval JSONL to exclude (default ../shared/data/cruxeval-dev.jsonl)")
+    p.add_argument("--exclude-data", action="append", default=[], metavar="FILE",
+                   help="records (JSONL) whose programs are never written, e.g. another dataset's heldout.jsonl, "
+                        "so it stays held out from this one (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -65,7 +68,11 @@ def main(argv: list[str]) -> int:
                      script_fraction=args.script_fraction, dress_fraction=args.dress_fraction,
                      rename_fraction=args.rename_fraction, widen_fraction=args.widen_fraction,
                      more_fraction=args.more_fraction, max_frames=args.max_frames, workers=args.workers,
-                     cruxeval=args.cruxeval)
+                     cruxeval=args.cruxeval, exclude=tuple(args.exclude_data))
+    missing = [f for f in args.exclude_data if not os.path.isfile(f)]
+    if missing:
+        print(f"neural-pdb data: --exclude-data: no such file: {missing[0]}", file=sys.stderr)
+        return 2
     try:
         stats = write_dataset(cfg, args.out, progress=not args.quiet)
     except OSError as e:

@@ -44,6 +44,7 @@ class DataConfig:
     error_fraction: float = 0.15     # at most this share of records end in an uncaught exception
     workers: int = 1
     cruxeval: str | None = str(DEFAULT_CRUXEVAL)
+    exclude: tuple[str, ...] = ()    # record files (e.g. another dataset's heldout.jsonl) whose programs never occur
 
 
 def trace_program(task: tuple[str, GeneratedProgram, int, float]) -> dict | None:
@@ -108,6 +109,8 @@ def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -
     out.mkdir(parents=True, exist_ok=True)
     index = CruxEvalIndex.load(cfg.cruxeval) if cfg.cruxeval and Path(cfg.cruxeval).exists() else None
     stats = {"config": cfg.__dict__, "records": 0, "errors": 0, "calls": 0, "scripts": 0, "frames": 0, "heldout": 0}
+    # programs of excluded files (another dataset's held-out set) are written nowhere
+    excluded = {normalize_source(r["source"]) for r in read_records(list(cfg.exclude))}
     train_norms: set[str] = set()
     # forked workers share this process's hash seed: `neural-pdb data` runs with
     # PYTHONHASHSEED=0 (it re-executes itself so), which makes string-set orders repeat
@@ -118,7 +121,7 @@ def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -
         files = [open(out / f"train-{k:05d}-of-{cfg.shards:05d}.jsonl", "w", encoding="utf-8") for k in range(cfg.shards)]
         max_errors = int(cfg.error_fraction * cfg.size)
         try:
-            for record, norm in _traced(cfg, _programs(cfg, index, set()), pool):
+            for record, norm in _traced(cfg, _programs(cfg, index, excluded), pool):
                 if stats["records"] >= cfg.size:
                     break
                 if record["error"] is not None:
@@ -137,7 +140,7 @@ def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -
         if cfg.heldout:
             held_cfg = DataConfig(**{**cfg.__dict__, "seed": cfg.seed + 1_000_003})
             with open(out / "heldout.jsonl", "w", encoding="utf-8") as fh:
-                for record, _ in _traced(held_cfg, _programs(held_cfg, index, train_norms), pool):
+                for record, _ in _traced(held_cfg, _programs(held_cfg, index, train_norms | excluded), pool):
                     if stats["heldout"] >= cfg.heldout:
                         break
                     fh.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -50,3 +50,19 @@ def test_same_seed_same_files(tmp_path):
 def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
     assert data_cmd.main(["--out", str(tmp_path), "--size", "0"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_excluded_records_are_written_nowhere(tmp_path):
+    """B's seed is A's held-out seed: without the exclusion B would open with A's held-out programs."""
+    from neural_pdb.datagen.dedup import normalize_source
+    write_dataset(DataConfig(size=10, heldout=10, seed=3, cruxeval=None), tmp_path / "a", progress=False)
+    held = {normalize_source(r["source"]) for r in read_records([tmp_path / "a" / "heldout.jsonl"])}
+    b_cfg = DataConfig(size=20, heldout=5, seed=3 + 1_000_003, cruxeval=None)
+    write_dataset(b_cfg, tmp_path / "plain", progress=False)
+    plain = {normalize_source(r["source"]) for r in read_records(shard_paths(tmp_path / "plain"))}
+    assert held & plain   # the exclusion below has something to do
+    write_dataset(DataConfig(**{**b_cfg.__dict__, "exclude": (str(tmp_path / "a" / "heldout.jsonl"),)}),
+                  tmp_path / "b", progress=False)
+    written = [normalize_source(r["source"]) for r in
+               read_records(shard_paths(tmp_path / "b") + [tmp_path / "b" / "heldout.jsonl"])]
+    assert len(written) == 25 and not held & set(written)
