@@ -1,9 +1,10 @@
 """``neural-pdb data``: write a sharded dataset of generated programs and their real traces.
 
-Example (the default model's data)::
+Example (the default model's last training phase; the model card has all of them)::
 
-    neural-pdb data --out runs/data3 --size 96000 --heldout 600 --seed 0 --shards 16 --workers 2 \
-        --max-frames 200 --dress-fraction 0.6 --rename-fraction 0.3
+    neural-pdb data --out runs/data4 --size 64000 --heldout 600 --seed 5 --shards 8 --workers 2 \
+        --max-frames 200 --dress-fraction 0.6 --rename-fraction 0.3 --widen-fraction 0.3 \
+        --more-fraction 0.4 --exclude-data runs/data3/heldout.jsonl
 """
 
 from __future__ import annotations
@@ -13,6 +14,17 @@ import os
 import sys
 
 from neural_pdb.datagen.dataset import DataConfig, write_dataset
+
+
+#: Changes to generated programs, each applied to a share of them (``--NAME-fraction``).
+AUGMENTATIONS = {
+    "dress": "scripts given a docstring, imports, constants, an exception class or a main() guard",
+    "rename": "programs whose own names (functions, parameters, variables) are redrawn from a wide pool, "
+              "so a model learns to copy names",
+    "widen": "single calls whose arguments are redrawn longer (same types, same kind of content)",
+    "more": "generated functions given one more block calling a builtin method the main blocks never call "
+            "(rsplit, translate, dict.fromkeys, set.union, ...)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,20 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shards", type=int, default=d.shards, help="number of training shards (default 1)")
     p.add_argument("--heldout", type=int, default=d.heldout, help="held-out records (default 0)")
     p.add_argument("--script-fraction", type=float, default=d.script_fraction, help="share of whole scripts (default 0.3)")
-    p.add_argument("--dress-fraction", type=float, default=d.dress_fraction,
-                   help=f"share of scripts given a docstring, imports, constants, an exception class or a main() "
-                        f"guard; draws from its own RNG, so 0 writes the datasets of before (default {d.dress_fraction})")
-    p.add_argument("--rename-fraction", type=float, default=d.rename_fraction,
-                   help=f"share of programs whose own names (functions, parameters, variables) are redrawn from a "
-                        f"wide pool, so a model learns to copy names; own RNG, 0 writes the datasets of before "
-                        f"(default {d.rename_fraction})")
-    p.add_argument("--widen-fraction", type=float, default=d.widen_fraction,
-                   help=f"share of single calls whose arguments are redrawn longer (same types, same kind of "
-                        f"content); own RNG, 0 writes the datasets of before (default {d.widen_fraction})")
-    p.add_argument("--more-fraction", type=float, default=d.more_fraction,
-                   help=f"share of generated functions given one more block calling a builtin method the main "
-                        f"blocks never call (rsplit, translate, dict.fromkeys, set.union, ...); own RNG, 0 writes "
-                        f"the datasets of before (default {d.more_fraction})")
+    for name, what in AUGMENTATIONS.items():
+        default = getattr(d, f"{name}_fraction")
+        p.add_argument(f"--{name}-fraction", type=float, default=default,
+                       help=f"share of {what}; drawn from an RNG of its own, so 0 writes the datasets of before "
+                            f"(default {default})")
     p.add_argument("--max-frames", type=int, default=d.max_frames, help=f"drop longer runs (default {d.max_frames})")
     p.add_argument("--workers", type=int, default=d.workers, help="tracing processes (default 1)")
     p.add_argument("--cruxeval", default=d.cruxeval, help="CruxEval JSONL to exclude (default ../shared/data/cruxeval-dev.jsonl)")
@@ -54,10 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    fractions = {f"{name}_fraction": getattr(args, f"{name}_fraction") for name in ("script", *AUGMENTATIONS)}
     if args.size < 1 or args.shards < 1 or args.workers < 1 or args.heldout < 0 \
-            or not 0 <= args.script_fraction <= 1 or not 0 <= args.dress_fraction <= 1 \
-            or not 0 <= args.rename_fraction <= 1 or not 0 <= args.widen_fraction <= 1 \
-            or not 0 <= args.more_fraction <= 1:
+            or not all(0 <= f <= 1 for f in fractions.values()):
         print("neural-pdb data: --size, --shards and --workers must be positive, --heldout not negative, fractions in [0, 1]", file=sys.stderr)
         return 2
     if os.environ.get("PYTHONHASHSEED") != "0":
@@ -65,9 +67,7 @@ def main(argv: list[str]) -> int:
         os.execve(sys.executable, [sys.executable, "-m", "neural_pdb.cli", "data", *argv],
                   {**os.environ, "PYTHONHASHSEED": "0"})
     cfg = DataConfig(size=args.size, seed=args.seed, shards=args.shards, heldout=args.heldout,
-                     script_fraction=args.script_fraction, dress_fraction=args.dress_fraction,
-                     rename_fraction=args.rename_fraction, widen_fraction=args.widen_fraction,
-                     more_fraction=args.more_fraction, max_frames=args.max_frames, workers=args.workers,
+                     **fractions, max_frames=args.max_frames, workers=args.workers,
                      cruxeval=args.cruxeval, exclude=tuple(args.exclude_data))
     missing = [f for f in args.exclude_data if not os.path.isfile(f)]
     if missing:

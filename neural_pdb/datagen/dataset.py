@@ -37,8 +37,8 @@ class DataConfig:
     script_fraction: float = 0.3
     dress_fraction: float = 0.6      # scripts with a docstring/imports/exception class/main guard
     rename_fraction: float = 0.3     # programs whose own names are redrawn (datagen/rename.py)
-    widen_fraction: float = 0.0      # calls whose arguments are redrawn longer (datagen/widen.py)
-    more_fraction: float = 0.0       # functions with one block of datagen/blocks_more.py
+    widen_fraction: float = 0.3      # calls whose arguments are redrawn longer (datagen/widen.py)
+    more_fraction: float = 0.4       # functions with one block of datagen/blocks_more.py
     max_frames: int = 300            # a longer run is dropped (traces must fit a context)
     max_seconds: float = 2.0
     error_fraction: float = 0.15     # at most this share of records end in an uncaught exception
