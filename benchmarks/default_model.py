@@ -76,7 +76,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", default="neural_pdb/default_model")
     p.add_argument("--heldout", default="runs/data/heldout.jsonl")
-    p.add_argument("--cruxeval", default=str(DEFAULT_CRUXEVAL))
+    p.add_argument("--cruxeval", default=str(DEFAULT_CRUXEVAL), help="cruxeval-dev JSONL (none: skip that set)")
     p.add_argument("--limit", type=int, default=None, help="at most N traces per set")
     p.add_argument("--speed-traces", type=int, default=5, help="traces to time generation on (0: no speed run)")
     p.add_argument("--threads", type=int, default=2)
@@ -95,7 +95,7 @@ def main() -> int:
     if Path(args.heldout).exists():
         held = [Trace.from_json(r["trace"]) for r in read_records([args.heldout])]
         sets["heldout"] = held[: args.limit] if args.limit else held
-    if Path(args.cruxeval).exists():
+    if args.cruxeval != "none" and Path(args.cruxeval).exists():
         sets["cruxeval-dev"] = cruxeval_traces(args.cruxeval, args.limit)
     results: dict = {"model": args.model, "context": ctx}
     for name, traces in sets.items():
