@@ -78,6 +78,8 @@ class ProgramStructure:
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith)) \
                     and node.body and node.body[0].lineno == node.lineno:
                 self.repeatable.add(node.lineno)
+        for found in self.anonymous.values():   # ast.walk is breadth first, not reading order
+            found.sort(key=lambda entry: entry[0])
 
     def next_lines(self, lineno: int) -> frozenset[int]:
         """Lines that can run right after ``lineno`` in the same scope (empty if unknown)."""
@@ -100,7 +102,7 @@ class ProgramStructure:
         a comprehension, generator expression or lambda starting there (the one whose
         names the frame's locals are, else the first); None for a resumed generator
         function, whose own name is its scope's."""
-        found = sorted(self.anonymous.get(lineno, ()))
+        found = self.anonymous.get(lineno, ())
         if not found or lineno in self.head_of or (lineno in self.resumable and caller_line != lineno):
             return None
         names = set(local_names)

@@ -62,6 +62,10 @@ def main(argv: list[str]) -> int:
             or not all(0 <= f <= 1 for f in fractions.values()):
         print("neural-pdb data: --size, --shards and --workers must be positive, --heldout not negative, fractions in [0, 1]", file=sys.stderr)
         return 2
+    missing = [f for f in args.exclude_data if not os.path.isfile(f)]
+    if missing:
+        print(f"neural-pdb data: --exclude-data: no such file: {missing[0]}", file=sys.stderr)
+        return 2
     if os.environ.get("PYTHONHASHSEED") != "0":
         # string-set reprs follow the hash seed: the same seed must give the same files
         os.execve(sys.executable, [sys.executable, "-m", "neural_pdb.cli", "data", *argv],
@@ -69,10 +73,6 @@ def main(argv: list[str]) -> int:
     cfg = DataConfig(size=args.size, seed=args.seed, shards=args.shards, heldout=args.heldout,
                      **fractions, max_frames=args.max_frames, workers=args.workers,
                      cruxeval=args.cruxeval, exclude=tuple(args.exclude_data))
-    missing = [f for f in args.exclude_data if not os.path.isfile(f)]
-    if missing:
-        print(f"neural-pdb data: --exclude-data: no such file: {missing[0]}", file=sys.stderr)
-        return 2
     try:
         stats = write_dataset(cfg, args.out, progress=not args.quiet)
     except OSError as e:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import ast
 import random
-import zlib
 from dataclasses import dataclass
 
 from . import blocks_collections, blocks_more, blocks_text, snippets
 from .body import NAME_POOLS, Body
 from .rename import rename_program
-from .widen import widen_args
 from .script_dress import assemble_script, dress_script
+from .seeding import own_rng
+from .widen import widen_args
 from .values import NAMES, literal, rand_literal, rand_str
 
 ALL_BLOCKS = blocks_text.BLOCKS + blocks_collections.BLOCKS
@@ -135,7 +135,7 @@ def _call_helper(b: Body, helper: tuple[str, str, str], force: bool = False) -> 
 def _add_more_blocks(b: Body, fraction: float) -> None:
     """With chance ``fraction``, one block of :mod:`.blocks_more` before the final return,
     drawn from an RNG of its own (seeded by the body): the caller's RNG sees nothing."""
-    own = random.Random(zlib.crc32(b"more\0" + "\n".join(b.lines).encode()))
+    own = own_rng("more", "\n".join(b.lines))
     if own.random() >= fraction:
         return
     ret = b.lines.pop()
@@ -255,22 +255,22 @@ def generate_program(rng: random.Random, script_fraction: float = 0.3, dress_fra
                      rename_fraction: float = 0.0, widen_fraction: float = 0.0,
                      more_fraction: float = 0.0) -> GeneratedProgram:
     """One program; the source is checked to parse (a generator bug must not reach the data).
-    ``dress_fraction``, ``rename_fraction`` (the share of programs whose own names are
-    redrawn, :mod:`.rename`) and ``widen_fraction`` (the share of calls whose arguments are
-    made longer, :mod:`.widen`) and ``more_fraction`` (the share of generated functions with
-    a block of :mod:`.blocks_more`) draw nothing from ``rng``: the program stream is the
-    same for any value of them."""
+
+    The other fractions are shares of changes made after the fact: scripts dressed
+    (:mod:`.script_dress`), programs renamed (:mod:`.rename`), calls with longer arguments
+    (:mod:`.widen`), functions with a block of :mod:`.blocks_more`. They draw nothing from
+    ``rng`` (:mod:`.seeding`): the program stream is the same for any value of them."""
     program = gen_script(rng, dress_fraction, more_fraction) if rng.random() < script_fraction \
         else gen_call_program(rng, more_fraction)
     if rename_fraction > 0:
-        own = random.Random(zlib.crc32(b"rename?\0" + program.source.encode()))
+        own = own_rng("rename?", program.source)
         if own.random() < rename_fraction:
             # CruxEval's entry is always f: keep that name in half of the renamed programs
             keep = frozenset({"f"}) if own.random() < 0.5 else frozenset()
             source, entry = rename_program(program.source, program.entry, keep)
             program = GeneratedProgram(program.kind, source, entry, program.args)
     if widen_fraction > 0 and program.args:
-        if random.Random(zlib.crc32(b"widen?\0" + program.source.encode())).random() < widen_fraction:
+        if own_rng("widen?", program.source).random() < widen_fraction:
             program = GeneratedProgram(program.kind, program.source, program.entry,
                                        widen_args(program.args, program.source))
     ast.parse(program.source)

@@ -21,7 +21,8 @@ import io
 import keyword
 import random
 import tokenize
-import zlib
+
+from .seeding import own_rng
 
 WORDS = ("a", "b", "c", "x", "y", "z", "s", "t", "u", "v", "w", "p", "q", "r", "st", "lst", "arr", "array", "dic",
          "seq", "elem", "el", "val", "vals", "temp", "tmp", "ans", "cnt", "res", "ret", "out", "buf", "acc", "cur",
@@ -124,7 +125,7 @@ def rename_program(source: str, entry: str | None, keep: frozenset[str] = frozen
     """(renamed source, renamed entry): deterministic in ``source``; names in ``keep`` stay."""
     tree = ast.parse(source)
     renamable, mentioned = renamable_names(tree)
-    rng = random.Random(zlib.crc32(b"rename\0" + source.encode()))
+    rng = own_rng("rename", source)
     functions = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     taken = set(mentioned)
     mapping: dict[str, str] = {}

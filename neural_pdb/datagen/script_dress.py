@@ -11,7 +11,8 @@ it (datasets written before dressing existed are reproduced with ``--dress-fract
 from __future__ import annotations
 
 import random
-import zlib
+
+from .seeding import own_rng
 
 TOPICS = ("text", "numbers", "word lists", "inventory counts", "scores", "small records", "strings", "a queue",
           "grades", "tokens", "lists of values", "sensor readings", "names")
@@ -83,7 +84,7 @@ def dress_script(source_defs: list[str], calls: list[str], fraction: float) -> t
     """(header lines, definitions, module code) of a script; ``fraction`` is the chance that a
     script is dressed at all (each part then has its own chance). Deterministic in the
     script's own text."""
-    rng = random.Random(zlib.crc32(("\n".join(source_defs) + "\n".join(calls)).encode()))
+    rng = own_rng("\n".join(source_defs) + "\n".join(calls))
     if fraction <= 0 or rng.random() >= fraction:
         return [], list(source_defs), list(calls)
     header: list[str] = []

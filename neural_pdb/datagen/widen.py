@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 import random
 import string
-import zlib
 
+from .seeding import own_rng
 from .values import WORDS, literal
 
 
@@ -78,6 +78,6 @@ def widen_value(value: object, rng: random.Random) -> object:
 def widen_args(args: str, seed_text: str) -> str:
     """``args`` (CruxEval-style: ``"'abc', [1, 2]"``) with longer values; deterministic in
     ``seed_text`` and ``args``."""
-    rng = random.Random(zlib.crc32(b"widen\0" + seed_text.encode() + b"\0" + args.encode()))
+    rng = own_rng("widen", seed_text, args)
     values = ast.literal_eval(f"({args},)")
     return ", ".join(literal(widen_value(v, rng)) for v in values)

@@ -50,6 +50,10 @@ def test_same_seed_same_files(tmp_path):
 def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
     assert data_cmd.main(["--out", str(tmp_path), "--size", "0"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert data_cmd.main(["--out", str(tmp_path), "--widen-fraction", "1.5"]) == 2
+    assert "fractions in [0, 1]" in capsys.readouterr().err
+    assert data_cmd.main(["--out", str(tmp_path), "--exclude-data", str(tmp_path / "nope.jsonl")]) == 2
+    assert capsys.readouterr().err.strip() == f"neural-pdb data: --exclude-data: no such file: {tmp_path / 'nope.jsonl'}"
 
 
 def test_excluded_records_are_written_nowhere(tmp_path):
