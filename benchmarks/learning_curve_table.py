@@ -5,7 +5,7 @@
 One row per held-out evaluation (every k-th, plus the last of each phase): step, phase,
 tokens, held-out loss and the teacher-forced metrics. Each phase evaluates on its own
 data directory's held-out set (its first 48 traces), so rows of different phases compare
-a model to different programs.
+a model to different programs. Then each phase's tokens and training minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +30,19 @@ def table(curve: dict, every: int = 1) -> str:
     return "\n".join(rows)
 
 
+def phase_totals(curve: dict) -> str:
+    """Tokens and training minutes of each phase and in all (minutes restart with a phase)."""
+    last: dict[int, dict] = {}
+    for entry in curve["train"]:
+        last[entry.get("phase", 1)] = entry
+    lines, start_tokens, minutes = [], 0, 0.0
+    for phase, entry in sorted(last.items()):
+        lines.append(f"phase {phase}: {(entry['tokens'] - start_tokens) / 1e6:.1f}M tokens, {entry['minutes']:.1f} min")
+        start_tokens, minutes = entry["tokens"], minutes + entry["minutes"]
+    lines.append(f"all: {start_tokens / 1e6:.1f}M tokens, {minutes:.1f} min")
+    return "\n".join(lines)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("model", help="a model directory with learning_curve.json")
@@ -39,7 +52,10 @@ def main() -> int:
     if not path.exists():
         print(f"learning_curve_table: no {path}", file=sys.stderr)
         return 1
-    print(table(json.loads(path.read_text()), max(1, args.every)))
+    curve = json.loads(path.read_text())
+    print(table(curve, max(1, args.every)))
+    print()
+    print(phase_totals(curve))
     return 0
 
 

@@ -17,10 +17,14 @@ MAX_SHIPPED_BYTES = 64 * 1024 * 1024
 KEEP = ("MODEL_CARD.md", "metrics.json")   # hand-written or measured files a re-export keeps
 
 
-def learning_curve(log_path: str | Path) -> dict:
+def learning_curve(log_path: str | Path, up_to_step: int | None = None) -> dict:
+    """Train and eval entries of a run's log; ``up_to_step``: none logged after that step
+    (a run stopped after its last checkpoint logged steps the exported weights never took)."""
     train, evals = [], []
     for line in Path(log_path).read_text().splitlines():
         entry = json.loads(line)
+        if up_to_step is not None and entry.get("step", 0) > up_to_step:
+            continue
         if entry.get("event") == "train":
             train.append({k: entry[k] for k in ("step", "tokens", "loss", "lr", "tokens_per_s", "minutes")})
         elif entry.get("event") == "eval":
@@ -90,7 +94,10 @@ def export_model(run_dir: str | Path, dest: str | Path, which: str = "final", ea
     for name, data in kept.items():
         (dest / name).write_bytes(data)
     if (run / "log.jsonl").exists():
-        curve = learning_curve(run / "log.jsonl")
+        progress = run / "checkpoint" / "progress.json"
+        # `latest` is the last checkpoint: its curve ends at that checkpoint's step
+        up_to = json.loads(progress.read_text())["step"] if which == "latest" and progress.exists() else None
+        curve = learning_curve(run / "log.jsonl", up_to)
         if earlier is not None:
             curve = continued_curve(earlier, curve)
         (dest / "learning_curve.json").write_text(json.dumps(curve) + "\n")

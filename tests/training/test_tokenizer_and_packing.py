@@ -1,5 +1,6 @@
 """Tokenizers keep trace tokens whole and text literal; packing keeps traces apart."""
 
+import json
 import random
 
 import pytest
@@ -108,3 +109,14 @@ def test_a_training_mix_reads_the_shards_of_several_datasets_and_the_first_ones_
     assert shard_paths(mix) == shard_paths(tiny_data) + [other / "train-00000-of-00001.jsonl"]
     assert shard_paths(mix, "heldout") == [tiny_data / "heldout.jsonl"]
     assert len(list(read_records(shard_paths(mix)))) > len(list(read_records(shard_paths(tiny_data))))
+
+
+def test_a_curve_cut_at_a_checkpoint_has_no_later_steps(tmp_path):
+    from neural_pdb.training.export import learning_curve
+    log = tmp_path / "log.jsonl"
+    entries = [{"event": "train", "step": s, "tokens": 10 * s, "loss": 1.0, "lr": 0.1, "tokens_per_s": 1.0,
+                "minutes": s / 10} for s in (10, 20, 30)] + [{"event": "eval", "step": 20, "tokens": 200, "loss": 1.0}]
+    log.write_text("\n".join(json.dumps(e) for e in entries) + "\n")
+    assert [t["step"] for t in learning_curve(log)["train"]] == [10, 20, 30]
+    cut = learning_curve(log, up_to_step=20)
+    assert [t["step"] for t in cut["train"]] == [10, 20] and [e["step"] for e in cut["eval"]] == [20]
