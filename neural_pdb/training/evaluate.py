@@ -6,6 +6,11 @@ emits exactly the argmax tokens, "every token right" is the same as "greedy deco
 this frame from the true history reproduces it": next-state accuracy as CWM's studies
 report it, at the cost of one forward pass.
 
+The first frame (the entry scope's call) is not scored: the debugger writes it itself (a
+script's module call, a function's call from its known arguments), and a function's
+arguments are not in the prompt, so no model could predict them. The free-running metrics
+(:mod:`neural_pdb.evaluation.metrics`) leave it out the same way. The loss still covers it.
+
 - ``frame_exact``: whole frames (event, locals, line, value).
 - ``next_line``: the event token and the source line (the action) are right.
 - ``locals_exact``: the LOCALS JSON of call/line frames is right.
@@ -145,7 +150,7 @@ def score_traces(model, traces: list[SpannedTrace], device=None, constrain_lines
             losses = torch.nn.functional.cross_entropy(logits[first - 1:-1], ids[0, first:], reduction="sum")
             scores.loss_sum += float(losses)
             scores.loss_tokens += len(st.ids) - first
-            for fs in st.frames:
+            for fs in st.frames[1:]:    # the first frame is given (see the module docstring)
                 ok = lambda a, b: all(right[a:b])  # noqa: E731
                 scores.frames += 1
                 scores.frame_exact += ok(fs.event, fs.end)

@@ -1,4 +1,5 @@
-"""Teacher-forced scoring of lines decoded under the debugger's line constraint."""
+"""Teacher-forced scores: which frames count, and lines decoded under the debugger's line
+constraint."""
 
 import torch
 
@@ -40,3 +41,21 @@ def test_the_constraint_recovers_lines_a_model_ranks_second_to_a_token_no_line_h
     assert free["next_line"] == 0.0 and free["frame_exact"] == 0.0
     assert constrained["next_line_constrained"] == 1.0 and constrained["frame_exact_constrained"] == 1.0
     assert "next_line_constrained" not in free
+
+
+def test_the_given_first_frame_is_not_scored_and_any_later_wrong_token_fails_its_frame(tiny_data):
+    tok = build_tokenizer("byte", text_segments(read_records(shard_paths(tiny_data))), 600)
+    enc = SegmentEncoder(tok)
+    trace = trace_call(LOOP, "f", "3").trace
+    spanned = span_trace(trace, enc, 4096)
+    wrong = enc.encode_text("@")[0]
+    # wrong in the entry call's arguments (not in the prompt: no model can know them)
+    args = set(range(*spanned.frames[0].locals_))
+    scores = score_traces(FixedLogits(spanned.ids, args, len(tok), wrong), [spanned])
+    assert scores.frames == len(trace.frames) - 1
+    assert scores.frame_exact == scores.frames and scores.locals_exact == scores.locals_total
+    # one wrong token in a later frame's locals costs exactly that frame
+    later = set(range(*spanned.frames[5].locals_))
+    scores = score_traces(FixedLogits(spanned.ids, {min(later)}, len(tok), wrong), [spanned])
+    assert scores.frame_exact == scores.frames - 1 and scores.next_line == scores.frames
+    assert scores.locals_exact == scores.locals_total - 1
