@@ -101,6 +101,8 @@ class JumpEngine(Engine):
             return super().resume()
         self._stop = None
         for _ in range(self.max_jumps):
+            # the activation `next` / `return` was issued in (bdb: stopframe / returnframe)
+            scope = {Action.STEP_OVER: self.stopframe, Action.STEP_OUT: self.returnframe}.get(action)
             bps = self._breakpoint_lines() if action is Action.CONTINUE else {}
             try:
                 frame = self.backend.jump(action, bps)
@@ -118,6 +120,11 @@ class JumpEngine(Engine):
             self.history.append(record)
             self.cursor = len(self.history)
             self._jump_records.add(len(self.history) - 1)
+            if scope is not None and record.view is not scope and scope not in self._model_stack:
+                # The jump landed past the return of that activation without predicting it
+                # (pdb would stop there, at '--Return--'; bdb would never stop in the caller
+                # now, and the jumps would run on through the program): stop where it landed.
+                self._set_stopinfo(None, None)
             self._dispatch(record)
             if self._stop is not None:
                 return self._stop
@@ -136,6 +143,9 @@ class JumpEngine(Engine):
                 del stack[max(depth, 1):]
             else:
                 del stack[max(depth + 1, 1):]
+                if depth >= 1 and len(stack) == depth + 1 and frame.function is not None \
+                        and stack[-1].f_code.co_name != frame.function:
+                    del stack[-1]        # returned into a caller not seen, in the left scope's place
                 if len(stack) == depth:  # a scope whose call was not seen
                     parent = stack[-1] if stack else self._synthetic_root()
                     code = self.program.for_call(frame.function, None)

@@ -61,13 +61,14 @@ class ActionModelBackend(ModelBackend):
 
     # --- where frames stand -----------------------------------------------------------------
 
-    def _advance_names(self, frame: Frame) -> Frame:
+    def _advance_names(self, frame: Frame, action: Action | None = None) -> Frame:
         """Move the scope names past ``frame`` and give it its depth, by its function: a
         call opens a scope; another frame runs in the current scope if it is that
         function's, else in the nearest caller of that name (returned to), else in a
-        scope the jumps did not see (a caller that was returned to, or a callee that was
-        entered). Placing by function, not by the action, corrects itself: a scope
-        placed too shallow after a jump is placed right once it returns."""
+        scope the jumps did not see: after ``step_over`` or ``step_out``, which never stop
+        in a callee, a caller returned to (it takes the left scope's place); otherwise a
+        callee that was entered. Placing by function corrects itself: a scope placed too
+        shallow after a jump is placed right once it returns."""
         names = self._names
         if self._returned:
             if names:
@@ -84,6 +85,8 @@ class ActionModelBackend(ModelBackend):
                 depth = len(names) - 1 - names[::-1].index(fn)
                 del names[depth + 1:]
             else:
+                if action in (Action.STEP_OVER, Action.STEP_OUT) and names:
+                    names.pop()
                 depth = len(names)
                 names.append(fn)
             if frame.event is Event.RETURN:
@@ -100,7 +103,7 @@ class ActionModelBackend(ModelBackend):
             self._advance_names(f)
         if self._jumps is not None:
             for step in self._jumps.steps:
-                self._advance_names(step.result.frame)
+                self._advance_names(step.result.frame, step.result.action)
 
     # --- jumping --------------------------------------------------------------------------
 
@@ -142,7 +145,7 @@ class ActionModelBackend(ModelBackend):
             if not session.steps:
                 self._reset_jumps()
             raise BackendError(str(e), raw=e.raw) from None
-        frame = self._advance_names(result.frame)
+        frame = self._advance_names(result.frame, action)
         if frame is not result.frame:
             session.steps[-1].result = replace(result, frame=frame)
         self._jump_info.append(FrameInfo(predicted=True, confidence=result.confidence))

@@ -48,8 +48,31 @@ class GarbageJumps:
         return Generation(tuple(out), tuple(-0.1 for _ in out), out[-1])
 
 
+class OverTheReturn:
+    """An action model right everywhere except ``next`` (step_over): its target is a line
+    of the caller ``f``, past the return of the frame ``next`` was issued in, which it
+    never predicts (a mistake the default model makes)."""
+
+    def __init__(self, right, vocab) -> None:
+        self.right, self.vocab, self.calls = right, vocab, 0
+
+    def generate(self, ids, *, max_new_tokens, stop_ids, forced_ids=(), sampling=None, **kw):
+        from neural_pdb.inverse.propose import encode_segments
+        from neural_pdb.model.generator import Generation
+        from trace_format import frame_segments, line_frame
+        from trace_format.actions import ACTION_TOKENS
+        self.calls += 1
+        last = [s.text for s in self.vocab.to_segments(list(ids)) if s.special and s.text in ACTION_TOKENS[1:]][-1]
+        if Action.from_token(last) is not Action.STEP_OVER:
+            return self.right.generate(ids, max_new_tokens=max_new_tokens, stop_ids=stop_ids, forced_ids=forced_ids,
+                                       sampling=sampling)
+        out = encode_segments(self.vocab, frame_segments(line_frame("    for i in range(a):",
+                                                                    {"a": "3", "total": "1", "i": "0"})))
+        return Generation(tuple(out), tuple(-0.1 for _ in out), out[-1])
+
+
 def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action),
-            broken_jumps: bool = False) -> tuple[str, CombinedOracle, object]:
+            broken_jumps: bool = False, over_the_return: bool = False) -> tuple[str, CombinedOracle, object]:
     path = tmp_path / "prog.py"
     path.write_text(SCRIPT)
     trace = trace_script(Program(str(path), SCRIPT)).trace
@@ -57,6 +80,8 @@ def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action),
     oracle = CombinedOracle(trace, vocab, actions)
     if broken_jumps:
         oracle.jumps = GarbageJumps(vocab)
+    if over_the_return:
+        oracle.jumps = OverTheReturn(oracle.jumps, vocab)
     backend = ActionModelBackend(str(path), trace.source, oracle, vocab)
     out = io.StringIO()
     reader = PlainReader(io.StringIO("\n".join(commands + ["q"]) + "\n"), out)
@@ -106,6 +131,19 @@ def test_a_jump_with_no_valid_target_falls_back_to_stepping_frame_by_frame(tmp_p
     fallen, oracle, engine = session(tmp_path, COMMANDS, jumping=True, broken_jumps=True)
     assert fallen == rolled                  # pdb's answers, as if the model had no actions
     assert engine.jumps_made == 0 and engine.jump_fallbacks >= 5 and oracle.jumps.calls >= 5
+
+
+def test_next_stops_where_a_jump_past_the_frames_return_lands(tmp_path):
+    """bdb stops `next` at the return of its frame; a jump that skipped that return lands
+    in the caller, where bdb alone would never stop: the engine stops there, once."""
+    out, oracle, engine = session(tmp_path, ["b 3", "c", "cl 1", "n", "p total, i", "where"], jumping=True,
+                                  over_the_return=True)
+    after_next = out.split("(npdb) ")[4]
+    assert "> %s(7)f()\n-> for i in range(a):" % (tmp_path / "prog.py") in after_next
+    assert "(npdb) (1, 0)" in out
+    where = out.split("(npdb) ")[6]
+    assert "prog.py(7)f()" in where and "g()" not in where     # g has returned; f took its place
+    assert engine.jumps_made == 2 and oracle.jumps.calls == 2   # continue, then one next
 
 
 def test_a_model_without_actions_rolls_out(tmp_path):
