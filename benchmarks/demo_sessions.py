@@ -55,9 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-constrain-lines", action="store_true", help="let the model write any source line")
     p.add_argument("--max-frames", type=int, default=400,
                    help="frames a predicted session may have (a model that loops forever ends there; default 400)")
+    p.add_argument("--jumps", default=None,
+                   help="neural-pdb's --jumps (which commands an action-trained model answers in one "
+                        "prediction; default: neural-pdb's default)")
     p.add_argument("--out", help="write the JSON summary (and the raw comparisons) here")
     args = p.parse_args(argv)
     extra = ["--max-frames", str(args.max_frames)] + (["--no-constrain-lines"] if args.no_constrain_lines else [])
+    if args.jumps is not None:
+        extra += ["--jumps", args.jumps]
     demos = sorted(Path(args.demos).glob("*.py"))
     rows, raw = [], {}
     for demo in demos:
@@ -65,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         raw[demo.name] = result["comparisons"]
         rows.append(summarize(demo.name, result))
     total = sum(r["commands"] for r in rows)
+    from neural_pdb.inverse.jumps import DEFAULT_JUMPS
     summary = {"model": args.model or "embedded default", "session": SESSION, "max_frames": args.max_frames,
+               "jumps": args.jumps or DEFAULT_JUMPS,
                "constrain_lines": not args.no_constrain_lines, "demos": rows,
                "agree": round(sum(r["agree"] for r in rows) / total, 4),
                "same_stop": round(sum(r["same_stop"] for r in rows) / total, 4), "commands": total}

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_remote_arguments(parser)
     except ImportError:
         pass
+    from neural_pdb.inverse.jumps import add_jump_arguments
+    add_jump_arguments(parser)
     parser.add_argument("script", help="the program to debug")
     parser.add_argument("args", nargs="*", help="the program's arguments")
     return parser

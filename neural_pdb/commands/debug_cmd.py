@@ -38,8 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         add_model_arguments(parser)
     except ImportError:  # the model backend is optional at this stage
         pass
+    from neural_pdb.inverse.jumps import add_jump_arguments
     from neural_pdb.inverse.start import add_start_arguments
     add_start_arguments(parser)
+    add_jump_arguments(parser)
     from neural_pdb.backends.remote import add_remote_arguments  # --url, --api-key, --timeout
     add_remote_arguments(parser)
     parser.add_argument("script", nargs="?", help="the program to debug")
@@ -81,15 +83,17 @@ def make_backend(ns: argparse.Namespace, path: str, source: str):
     except ImportError as e:
         raise ProgramError(f"neural-pdb: the model backend is not available ({e})") from None
     options = model_module.options_from_args(ns)
-    from neural_pdb.inverse.jumps import ActionModelBackend  # a model trained on actions can jump
-    from neural_pdb.inverse.start import StartError, start_state_from_args
+    from neural_pdb.inverse.jumps import DEFAULT_JUMPS, ActionModelBackend, parse_jumps  # a model trained on actions can jump
+    from neural_pdb.inverse.start import start_state_from_args
     try:
         start_state = start_state_from_args(ns, source)
-    except StartError as e:
+        jump_actions = parse_jumps(getattr(ns, "jumps", DEFAULT_JUMPS))
+    except ValueError as e:   # a StartError, or a bad --jumps
         raise ProgramError(f"neural-pdb: {e}") from None
     try:
         backend = ActionModelBackend.load(os.path.abspath(path), source, options)
         backend.start_state = start_state
+        backend.jump_actions = jump_actions
         return backend
     except Exception as e:  # loading errors are one line (ModelLoadError) by contract
         raise ProgramError(f"neural-pdb: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None

@@ -122,7 +122,9 @@ def record_session(backend, commands: Sequence[str], program_output: io.StringIO
     What the program itself prints (the real one does, and pdb's report of an uncaught
     exception) goes to ``program_output`` (by default nowhere), not into the records: a model does not print, and the comparison is
     about the debugger's answers."""
-    from neural_pdb.shell.debugger import Debugger
+    # the debugger users get: jumps where the backend can and --jumps lets it (the real
+    # program and plain models step frame by frame, exactly as the plain debugger)
+    from neural_pdb.inverse.shell import ActionDebugger as Debugger
 
     out = io.StringIO()
     reader = _RecordingReader(commands, out)

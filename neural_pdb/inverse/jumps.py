@@ -28,12 +28,42 @@ from trace_format.actions import Action, supported_actions
 from .action_session import ActionError, ActionSession
 
 
+#: the debugger commands a jump can answer, by their ``--jumps`` names
+JUMPABLE: dict[str, Action] = {"next": Action.STEP_OVER, "return": Action.STEP_OUT, "continue": Action.CONTINUE}
+
+
+def parse_jumps(text: str) -> set[Action]:
+    """``--jumps`` (a comma list of next, return, continue; or none) as actions.
+    Raises ``ValueError`` with a one-line message."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if names == ["none"]:
+        return set()
+    unknown = [n for n in names if n not in JUMPABLE]
+    if unknown or not names:
+        raise ValueError(f"--jumps: {', '.join(unknown) or repr(text)} is not one of next, return, continue, none")
+    return {JUMPABLE[n] for n in names}
+
+
+#: measured on the default model (benchmarks/results/actions.md, demo sessions): see add_jump_arguments
+DEFAULT_JUMPS = "return,continue"
+
+
+def add_jump_arguments(parser: Any) -> None:
+    parser.add_argument_group("jumps (a model trained on debugger actions)").add_argument(
+        "--jumps", default=DEFAULT_JUMPS, metavar="CMDS",
+        help="commands answered by one prediction of their target instead of frame by frame: a comma list "
+             "of next, return, continue, or none (default: %(default)s; after a jump every step is an "
+             "action prediction)")
+
+
 class ActionModelBackend(ModelBackend):
     """A :class:`ModelBackend` that can also jump (see the module docstring)."""
 
     def __init__(self, *args: Any, actions: set[Action] | None = None, start_state: Frame | None = None,
-                 **kwargs: Any) -> None:
+                 jump_actions: set[Action] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: the commands answered by a jump when the model can (``--jumps``); the others roll out
+        self.jump_actions: set[Action] = set(JUMPABLE.values()) if jump_actions is None else set(jump_actions)
         #: a state given in full to start from (``--start LINE --locals JSON``)
         self.start_state = start_state
         if actions is None:
@@ -51,9 +81,15 @@ class ActionModelBackend(ModelBackend):
         self._jump_finished = False
         self._active = False            # jumped: from here on every step is an action
 
-    def can_jump(self, action: Action) -> bool:
-        # after a jump every step is an action, so stepping must be one too
+    def can_act(self, action: Action) -> bool:
+        """The model can answer ``action`` (after a jump every step is an action, so
+        stepping must be one too)."""
         return action in self.actions and Action.STEP_INTO in self.actions and Action.STEP_OUT in self.actions
+
+    def can_jump(self, action: Action) -> bool:
+        """The engine should answer this command by a jump: the model can, and ``--jumps``
+        lets it."""
+        return action in self.jump_actions and self.can_act(action)
 
     @property
     def jumped(self) -> bool:
@@ -129,7 +165,7 @@ class ActionModelBackend(ModelBackend):
         """The frame ``action`` leads to; None once the program has finished."""
         if self._jump_finished or (self._jumps is None and self.session.finished):
             return None
-        if not self.can_jump(action):
+        if not self.can_act(action):
             raise BackendError(f"this model was not trained on {action.value}")
         session = self._open_jumps()
         if len(session.steps) + len(self.session.records) >= self.config.max_frames:
@@ -170,7 +206,7 @@ class ActionModelBackend(ModelBackend):
         self._reset_jumps()
         if self.start_state is None:
             return super().start()
-        if not self.can_jump(Action.STEP_INTO):
+        if not self.can_act(Action.STEP_INTO):
             raise BackendError("starting mid-program (--start) needs a model trained on actions "
                                "(its config has no npdb_actions)")
         self._started = True

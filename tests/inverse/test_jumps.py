@@ -9,6 +9,8 @@ from __future__ import annotations
 import bdb
 import io
 
+import pytest
+
 from neural_pdb.inverse.jump_engine import JumpEngine
 from neural_pdb.inverse.jumps import ActionModelBackend
 from neural_pdb.program import Program
@@ -72,7 +74,8 @@ class OverTheReturn:
 
 
 def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action),
-            broken_jumps: bool = False, over_the_return: bool = False) -> tuple[str, CombinedOracle, object]:
+            broken_jumps: bool = False, over_the_return: bool = False,
+            jump_actions=None) -> tuple[str, CombinedOracle, object]:
     path = tmp_path / "prog.py"
     path.write_text(SCRIPT)
     trace = trace_script(Program(str(path), SCRIPT)).trace
@@ -82,7 +85,7 @@ def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action),
         oracle.jumps = GarbageJumps(vocab)
     if over_the_return:
         oracle.jumps = OverTheReturn(oracle.jumps, vocab)
-    backend = ActionModelBackend(str(path), trace.source, oracle, vocab)
+    backend = ActionModelBackend(str(path), trace.source, oracle, vocab, jump_actions=jump_actions)
     out = io.StringIO()
     reader = PlainReader(io.StringIO("\n".join(commands + ["q"]) + "\n"), out)
     debugger = Debugger(backend, stdout=out, reader=reader, readrc=False)
@@ -144,6 +147,43 @@ def test_next_stops_where_a_jump_past_the_frames_return_lands(tmp_path):
     where = out.split("(npdb) ")[6]
     assert "prog.py(7)f()" in where and "g()" not in where     # g has returned; f took its place
     assert engine.jumps_made == 2 and oracle.jumps.calls == 2   # continue, then one next
+
+
+def test_only_the_commands_jumps_allows_jump(tmp_path):
+    rolled, _, _ = session(tmp_path, COMMANDS, jumping=False)
+    # `continue` only: the first `c` jumps; from then on every step is an action, as before
+    out, oracle, engine = session(tmp_path, ["b 3", "c", "p x"], jumping=True, jump_actions={Action.CONTINUE})
+    assert "(npdb) 0" in out and engine.jumps_made == 1
+    # `next` and `return` not allowed: a session of n/return before any c rolls out
+    commands = ["s", "n", "s", "return", "n", "p total"]
+    plain, _, _ = session(tmp_path, commands, jumping=False)
+    out, oracle, engine = session(tmp_path, commands, jumping=True, jump_actions={Action.CONTINUE})
+    assert out == plain and engine.jumps_made == 0 and oracle.jumps.calls == 0
+    out, oracle, engine = session(tmp_path, commands, jumping=True, jump_actions=set())
+    assert out == plain and engine.jumps_made == 0
+    out, oracle, engine = session(tmp_path, COMMANDS, jumping=True, jump_actions=set())
+    assert out == rolled and engine.jumps_made == 0 and oracle.jumps.calls == 0
+
+
+def test_jumps_option_parses_and_rejects_in_one_line():
+    from neural_pdb.inverse.jumps import JUMPABLE, parse_jumps
+    assert parse_jumps("next,return,continue") == set(JUMPABLE.values())
+    assert parse_jumps("continue") == {Action.CONTINUE}
+    assert parse_jumps(" return , continue ") == {Action.STEP_OUT, Action.CONTINUE}
+    assert parse_jumps("none") == set()
+    for bad in ("", "step", "next,bogus", "none,next"):
+        with pytest.raises(ValueError) as e:
+            parse_jumps(bad)
+        assert "\n" not in str(e.value) and "--jumps" in str(e.value)
+
+
+def test_a_bad_jumps_option_is_a_one_line_error_before_any_model_loads(tmp_path, capsys):
+    from neural_pdb.commands.debug_cmd import main
+    path = tmp_path / "prog.py"
+    path.write_text(SCRIPT)
+    assert main(["--jumps", "sideways", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "neural-pdb: --jumps: sideways is not one of next, return, continue, none"
 
 
 def test_a_model_without_actions_rolls_out(tmp_path):
