@@ -59,7 +59,7 @@ def coverage(all_traces: list[Trace]) -> Counter:
             if frame.event is Event.LINE and prev is not None and prev.event is Event.CALL:
                 rule, allowed = "first statement after a call", None if first is None else {first}
             elif frame.event is Event.LINE and current is not None:
-                rule, allowed = "successor of the current line", s.lines_after(current) or None
+                rule, allowed = "successor of the current line", s.lines_after(current, locator.scope) or None
             elif frame.event in (Event.RETURN, Event.EXCEPTION) and current is not None:
                 rule, allowed = "return/exception on the current line", {current}
             else:

@@ -119,14 +119,19 @@ class ProgramStructure:
             return self.first_of.get(scope)
         return None
 
-    def lines_after(self, lineno: int) -> frozenset[int]:
+    def lines_after(self, lineno: int, scope: int | None = None) -> frozenset[int]:
         """The lines a line event can stand on after one on ``lineno`` in the same scope:
         its successors in the flow, itself only where it can repeat (a comprehension, a
-        one-line loop, a multi-line statement); empty if unknown."""
+        one-line loop, a multi-line statement); empty if unknown. ``scope``: the scope the
+        event runs in, for a ``class``/``def`` head, which stands in two scopes: in the
+        enclosing one the next statement follows it, in a class body its first statement
+        (the flow has both; only that scope's lines are kept)."""
         nxt = self.next_lines(lineno)
         if lineno in nxt and lineno not in self.repeatable:
             stmt_lines = [n for n in nxt if n != lineno]
             nxt = frozenset(stmt_lines) if stmt_lines else nxt
+        if scope is not None and nxt:
+            nxt = frozenset(n for n in nxt if self.owner[n] == scope or self.head_of.get(n) == scope)
         return nxt
 
     def lines_of_scope(self, sid: int) -> list[int]:

@@ -81,13 +81,13 @@ class SourceLineConstraint:
               ) -> tuple[_LineTree, frozenset[int]]:
         """The tree of a scope's lines (``None``: every line; ``only``: that one line;
         ``after``: the lines that can run next after that one), and its end nodes."""
-        key = ("line", only) if only is not None else ("after", after) if after is not None else scope
+        key = ("line", only) if only is not None else ("after", after, scope) if after is not None else scope
         if key not in self._trees:
             lines = self.structure.lines
             if only is not None:
                 numbers = [only]
             elif after is not None:
-                numbers = sorted(self.structure.lines_after(after))
+                numbers = sorted(self.structure.lines_after(after, scope))
             elif scope is None:
                 numbers = [i for i in range(1, len(lines) + 1) if lines[i - 1].strip()]
             else:
@@ -122,7 +122,7 @@ class SourceLineConstraint:
         event = generated[0] if generated else None
         if event == self._line and first_line is not None:
             tree, ends = self._tree(scope, only=first_line)
-        elif event == self._line and current is not None and self.structure.lines_after(current):
+        elif event == self._line and current is not None and self.structure.lines_after(current, scope):
             tree, ends = self._tree(scope, after=current)
         elif event in (self._return, self._exception) and current is not None:
             tree, ends = self._tree(scope, only=current)   # a scope returns or raises on its current line

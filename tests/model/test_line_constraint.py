@@ -157,3 +157,33 @@ def test_declarations_are_not_a_functions_first_line(tmp_path):
     call, first = trace.frames[0], trace.frames[1]
     assert call.event is Event.CALL and first.lineno == 5
     assert structure.first_line_after_call(call.lineno, structure.head_of[call.lineno], True) == 5
+
+
+def test_after_a_class_or_def_line_each_scope_goes_its_own_way(tiny_loaded):
+    """A ``class`` line stands in two scopes: in the module the next statement follows it,
+    in the class body (whose first event is on that line) the body's first statement.
+    Checked against the real trace of the same program: every line frame is allowed."""
+    from neural_pdb.model.session import position_after
+    from neural_pdb.tracer import trace_script
+    from neural_pdb.program import Program
+    from trace_format import Event, FrameLocator
+
+    source = "class A:\n    k = 1\n\n    def m(self):\n        return 2\n\n\nx = A().m()\n"
+    vocab = tiny_loaded.vocab
+    lines = SourceLineConstraint(vocab, source)
+    structure = lines.structure
+    body = structure.head_of[1]
+    assert structure.lines_after(1, 0) == {8} and structure.lines_after(1, body) == {2}
+    assert structure.lines_after(4, body) == set()          # the class body ends after `def m`
+    line = [vocab.id(tokens.LINE_SEP), vocab.id(tokens.ACTION_SEP)]
+    assert lines.at(0, current=1).allowed(line) == {vocab.encode_text("x")[0]}
+    assert lines.at(body, current=1).allowed(line) == {vocab.encode_text(" ")[0]}
+    trace = trace_script(Program("<prog>", source)).trace
+    locator, prev = FrameLocator.for_source(trace.source), None
+    for k, frame in enumerate(trace.frames):
+        first, current = position_after(locator, prev, k == 1)
+        if frame.event is Event.LINE and first is None and current is not None:
+            allowed = structure.lines_after(current, locator.scope)
+            assert not allowed or frame.lineno in allowed, (frame, current, locator.scope)
+        locator.locate_and_advance(frame)
+        prev = frame
