@@ -47,13 +47,14 @@ class ModelOptions:
     max_frame_tokens: int = 512
     max_retries: int = 3
     max_frames: int = 5000
+    max_repeats: int = 20         # stop where a predicted state repeats this often in one call
     constrain_lines: bool = True  # decode each frame's source line among the program's lines
 
     def prediction_config(self) -> PredictionConfig:
         return PredictionConfig(temperature=self.temperature, top_p=self.top_p, seed=self.seed,
                                 max_frame_tokens=self.max_frame_tokens, max_retries=self.max_retries,
                                 samples=max(1, self.samples), max_frames=self.max_frames,
-                                constrain_lines=self.constrain_lines)
+                                max_repeats=self.max_repeats, constrain_lines=self.constrain_lines)
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +70,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--samples", type=int, default=1, help="estimate confidence by agreement of N samples")
     g.add_argument("--max-frame-tokens", type=int, default=512, help="token limit of one predicted frame")
     g.add_argument("--max-frames", type=int, default=5000, help="frames one predicted session may have")
+    g.add_argument("--max-repeats", type=int, default=20,
+                   help="stop where the model predicts the same state this many times in one call, a loop "
+                        "it does not leave (0: never; default 20)")
     g.add_argument("--constrain-lines", action=argparse.BooleanOptionalAction, default=None,
                    help="decode each frame's source line among the lines it can stand on (default: on; "
                         "a local model or neural-pdb serve)")
@@ -83,7 +87,7 @@ def options_from_args(ns: argparse.Namespace) -> ModelOptions:
                         temperature=get("temperature", d.temperature), top_p=get("top_p", d.top_p),
                         seed=get("seed", d.seed), samples=get("samples", d.samples),
                         max_frame_tokens=get("max_frame_tokens", d.max_frame_tokens),
-                        max_frames=get("max_frames", d.max_frames),
+                        max_frames=get("max_frames", d.max_frames), max_repeats=get("max_repeats", d.max_repeats),
                         constrain_lines=get("constrain_lines", d.constrain_lines))
 
 

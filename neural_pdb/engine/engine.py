@@ -35,6 +35,7 @@ from trace_format import Event, Frame
 
 from .backend import Backend, FrameInfo, ProgramOutcome
 from .reach import BreakpointReach
+from .repeats import DEFAULT_MAX_REPEATS, RepeatedStates
 from .views import CodeView, FrameView, ProgramCode, exception_text, rebuild_exception, rebuild_value
 
 def _bdb_run_position() -> tuple[int, int]:
@@ -118,6 +119,9 @@ class Engine(bdb.Bdb):
         self.message: Callable[[str], None] = message or (lambda text: None)
         #: pdb's display expressions, per frame view (pdb's ``displaying``)
         self.displaying: dict[FrameView, dict[str, Any]] = {}
+        #: a predicted state repeated this often in one activation stops the session there
+        config = getattr(backend, "config", None)
+        self.repeats = RepeatedStates(getattr(config, "max_repeats", DEFAULT_MAX_REPEATS) if config is not None else 0)
         self._reset_session()
 
     # -- session state -------------------------------------------------------------
@@ -138,6 +142,8 @@ class Engine(bdb.Bdb):
         self._interrupt_pending = False
         self._root: FrameView | None = None
         self.displaying.clear()
+        if hasattr(self, "repeats"):
+            self.repeats.clear()
 
     @property
     def at_frontier(self) -> bool:
@@ -234,6 +240,15 @@ class Engine(bdb.Bdb):
         record = self._record(frame, self.backend.info())
         self.history.append(record)
         self.cursor = len(self.history)
+        if record.info.predicted and record.info.live is None and self.repeats.see(id(record.view), frame):
+            # a loop the model does not leave: stop here, as Ctrl-C would (see engine.repeats)
+            self.message(f"\n*** The model predicted this state {self.repeats.limit} times in this call: "
+                         "a loop it does not leave. (Use 'cont' to resume).")
+            view = record.view
+            while view is not None:      # traced from here up, as pdb's Ctrl-C (set_trace) does
+                self._untraced.discard(view)
+                view = view.f_back
+            self._set_stopinfo(None, None)
         return record
 
     def _end(self) -> ProgramEnd:

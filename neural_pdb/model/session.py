@@ -55,6 +55,8 @@ class PredictionConfig:
     samples: int = 1                  # > 1: confidence by agreement of this many samples
     sample_temperature: float = 0.7   # temperature of the agreement samples
     max_frames: int = 5000            # a session predicting more frames stops with a message
+    max_repeats: int = 20             # the debugger stops where a state repeats this often in
+                                      # one call (neural_pdb.engine.repeats; 0: never)
     constrain_lines: bool = True      # a frame's source line is decoded among the program's lines
     max_context: int | None = None    # tokens the model can attend to; None: the generator's
                                       # ``max_length`` when it has one (see TraceSession)

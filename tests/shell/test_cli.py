@@ -54,6 +54,23 @@ def test_the_program_output_and_eof_quit(tmp_path):
     assert proc.returncode == 0
 
 
+def _read_until(proc, marker: str, timeout: float) -> str:
+    """What the process printed until ``marker`` (read byte by byte, so nothing after it
+    is taken from a later ``communicate``)."""
+    import select
+    import time
+    fd, got, end = proc.stdout.fileno(), b"", time.monotonic() + timeout
+    while not got.decode(errors="replace").endswith(marker):
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {marker!r} within {timeout} s: {got!r}")
+        chunk = os.read(fd, 1)
+        if not chunk:
+            raise AssertionError(f"the process ended before {marker!r}: {got!r}")
+        got += chunk
+    return got.decode()
+
+
 def test_ctrl_c_during_continue_stops_the_program_and_keeps_the_session(tmp_path):
     import signal
     import time
@@ -62,12 +79,14 @@ def test_ctrl_c_during_continue_stops_the_program_and_keeps_the_session(tmp_path
     proc = subprocess.Popen([sys.executable, "-m", "neural_pdb", "--backend", "real", "spin.py"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
     try:
+        first = _read_until(proc, "(Pdb) ", timeout=60)   # started (slow on a loaded machine)
         proc.stdin.write("c\n")
         proc.stdin.flush()
         time.sleep(1.5)          # the program is spinning under `continue`
         proc.send_signal(signal.SIGINT)
         time.sleep(0.5)
         out, err = proc.communicate("p i > 0\nq\n", timeout=30)
+        out = first + out
     finally:
         proc.kill()
     assert "\nProgram interrupted. (Use 'cont' to resume).\n> " in out
