@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="token limit of one predicted frame (default 512)")
     p.add_argument("--max-retries", type=int, default=3,
                    help="further samples after a malformed frame, as the debugger does (default 3; 0: none)")
+    p.add_argument("--max-repeats", type=int, default=20,
+                   help="end a rollout where the model predicts one state this often in one call, a loop it "
+                        "does not leave, as the debugger stops there (default 20; 0: never)")
     p.add_argument("--batch-size", type=int, default=1, help="programs given to the predictor at once (default 1)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per real run (default 10)")
     p.add_argument("--memory-mb", type=int, default=1024, help="memory limit of a real run in MiB (default 1024)")
@@ -92,15 +95,15 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise EvalError(f"--{name.replace('_', '-')} must be at least 1")
-    if args.max_retries < 0:
-        raise EvalError("--max-retries must not be negative")
+    if args.max_retries < 0 or args.max_repeats < 0:
+        raise EvalError(f"--{'max-retries' if args.max_retries < 0 else 'max-repeats'} must not be negative")
     if args.timeout <= 0:
         raise EvalError("--timeout must be positive")
     return EvalConfig(
         dataset=args.dataset, task=args.task, backend=args.backend, model=args.model, url=args.url,
         api_key=args.api_key, entry=args.entry, limit=args.limit, seed=args.seed, device=args.device,
         dtype=args.dtype, temperature=args.temperature, top_p=args.top_p, max_frame_tokens=args.max_frame_tokens,
-        max_retries=args.max_retries, constrain_lines=args.constrain_lines,
+        max_retries=args.max_retries, max_repeats=args.max_repeats, constrain_lines=args.constrain_lines,
         options=TaskOptions(max_frames=args.max_frames, mode=args.mode, batch_size=args.batch_size,
                             length_cap=args.length_cap),
         limits=RunLimits(timeout=args.timeout, memory_mb=args.memory_mb, max_repr=args.max_repr),

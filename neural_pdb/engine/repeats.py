@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Hashable
 
-from trace_format import Frame
+from trace_format import Event, Frame
 
 #: times one state may be predicted in one activation before the engine stops there
 DEFAULT_MAX_REPEATS = 20
@@ -42,3 +42,21 @@ class RepeatedStates:
             del self._seen[key]
             return True
         return False
+
+
+class Activations:
+    """Activation ids for a stream of frames that carry depths (a rollout without the
+    engine's frame views): a call opens a new activation at its depth."""
+
+    def __init__(self) -> None:
+        self._stack: list[int] = []
+        self._next = 0
+
+    def of(self, frame: Frame) -> int:
+        depth = frame.depth or 0
+        if frame.event is Event.CALL:
+            del self._stack[depth:]
+        while len(self._stack) <= depth:
+            self._stack.append(self._next)
+            self._next += 1
+        return self._stack[depth]

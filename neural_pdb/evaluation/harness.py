@@ -48,6 +48,8 @@ class EvalConfig:
     max_frame_tokens: int = 512
     #: further samples after a malformed frame (the debugger's behaviour)
     max_retries: int = 3
+    #: a rollout whose state repeats this often in one call ends there (0: never)
+    max_repeats: int = 20
     #: decode each predicted frame's source line among the program's own lines
     constrain_lines: bool = True
     options: TaskOptions = field(default_factory=TaskOptions)
@@ -64,7 +66,7 @@ class EvalConfig:
                 "url": self.url, "entry": self.entry, "limit": self.limit, "seed": self.seed, "device": self.device,
                 "dtype": self.dtype, "temperature": self.temperature, "top_p": self.top_p,
                 "max_frame_tokens": self.max_frame_tokens, "max_retries": self.max_retries,
-                "constrain_lines": self.constrain_lines,
+                "max_repeats": self.max_repeats, "constrain_lines": self.constrain_lines,
                 "mode": self.options.mode if self.task == "trace" else None,
                 "max_frames": self.options.max_frames, "length_cap": self.options.length_cap,
                 "batch_size": self.options.batch_size, "timeout": self.limits.timeout,

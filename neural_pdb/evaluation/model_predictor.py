@@ -71,6 +71,7 @@ class ModelPredictor:
     def rollout(self, query: Query, max_frames: int) -> Prediction:
         from neural_pdb.backends.model import ModelBackend
         from neural_pdb.engine.backend import BackendError
+        from neural_pdb.engine.repeats import Activations, RepeatedStates
 
         tokens0, seconds0 = self._measure()
         started = time.perf_counter()
@@ -79,12 +80,17 @@ class ModelPredictor:
                                entry_frame=query.call, owns_generator=False)
         frames: list[Frame] = []
         error, raw = None, ""
+        # a loop the model does not leave ends the rollout as it stops the debugger
+        repeats, activations = RepeatedStates(config.max_repeats), Activations()
         try:
             frame = backend.start()
             while frame is not None:
                 frames.append(frame)
                 if len(frames) >= max_frames:
                     error = f"stopped: {max_frames} frames predicted"
+                    break
+                if repeats.see(activations.of(frame), frame):
+                    error = f"stopped: a loop the model does not leave (one state {repeats.limit} times in one call)"
                     break
                 frame = backend.next_frame()
         except BackendError as e:
@@ -161,7 +167,8 @@ def build_model_predictor(config) -> ModelPredictor:
     options = ModelOptions(model=config.model, device=config.device, dtype=config.dtype,
                            temperature=config.temperature, top_p=config.top_p, seed=config.seed,
                            max_frames=config.options.max_frames, max_frame_tokens=config.max_frame_tokens,
-                           max_retries=config.max_retries, constrain_lines=config.constrain_lines)
+                           max_retries=config.max_retries, max_repeats=config.max_repeats,
+                           constrain_lines=config.constrain_lines)
     prediction = options.prediction_config()
     if config.backend == "model":
         from neural_pdb.model.loading import load_model

@@ -96,3 +96,25 @@ def test_the_same_state_in_different_calls_is_no_loop(tmp_path):
     Debugger(backend, stdout=out, reader=reader, readrc=False).run_session()
     assert "a loop it does not leave" not in out.getvalue()
     assert "The program finished and will be restarted" in out.getvalue()
+
+
+def test_an_evaluation_rollout_ends_where_the_state_repeats():
+    """`neural-pdb eval` rolls out without the engine: the same check ends the rollout
+    (in seconds, instead of running to the frame limit)."""
+    from neural_pdb.evaluation.dataset import Sample
+    from neural_pdb.evaluation.model_predictor import ModelPredictor
+    from neural_pdb.evaluation.predictors import Query
+    from neural_pdb.tracer import trace_call
+
+    source = SCRIPT.split("\n\n")[0] + "\n"
+    trace = trace_call(source, "f", "3").trace
+    vocab = action_vocab()
+    query = Query(Sample("stuck", source, "3", "3"), trace.source, trace.frames[0])
+    for limit, ends in ((5, "stopped: a loop the model does not leave (one state 5 times in one call)"),
+                        (0, "stopped: 120 frames predicted")):
+        predictor = ModelPredictor(StuckLoop(trace, vocab), vocab, PredictionConfig(max_repeats=limit,
+                                                                                    constrain_lines=False))
+        prediction = predictor.rollout(query, max_frames=120)
+        assert prediction.error == ends
+        # the call, `i = 0`, four passes of the loop, and the fifth `while i < n`
+        assert len(prediction.frames) == (2 + 2 * 4 + 1 if limit else 120)
