@@ -129,7 +129,7 @@ def main(argv: list[str]) -> int:
             print(f"neural-pdb eval: {e}", file=sys.stderr)
             return 2
         raise
-    from neural_pdb.evaluation.report import build_report, markdown_summary, write_json
+    from neural_pdb.evaluation.report import build_report, markdown_summary, no_prediction_text, write_json
 
     report = build_report(run)
     plots: list[str] = []
@@ -149,7 +149,7 @@ def main(argv: list[str]) -> int:
     print(f"{report['task']} [{report['backend']}]: accuracy {'n/a' if acc is None else f'{acc:.4f}'} "
           f"(n={report['n']} scored of {report['counts']['total']}; by status "
           + ", ".join(f"{k} {v}" for k, v in sorted(report["counts"]["by_status"].items()))
-          + f"); {timing['seconds_per_program']} s/program, {timing['tokens_per_second']} tokens/s")
+          + no_prediction_text(report) + f"); {timing['seconds_per_program']} s/program, {timing['tokens_per_second']} tokens/s")
     if args.report:
         print(f"report: {args.report}, summary: {report_paths(args.report)[0]}"
               + (f", plots: {', '.join(os.path.basename(p) for p in plots)}" if plots else ""))

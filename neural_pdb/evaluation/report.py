@@ -5,7 +5,8 @@ Report schema (top level)::
     {"accuracy": 0..1 | null,   # the task's headline over scored programs
      "n": int,                  # programs scored
      "task", "headline", "backend", "predictor", "dataset", "settings": {...},
-     "counts": {"total", "scored", "correct", "by_status": {status: count}},
+     "counts": {"total", "scored", "correct", "by_status": {status: count},
+                "no_prediction": {reason: count}},   # see no_prediction_reason
      "timing": {"wall_seconds", "reference_seconds", "prediction_seconds",
                 "seconds_per_program", "tokens", "tokens_per_second"},
      "metrics": {...},          # the task's own aggregates (trace metrics...)
@@ -27,6 +28,26 @@ from typing import Sequence
 
 from .harness import EvalRun
 from .tasks import ProgramResult
+
+#: why a rollout gave no answer, by the words of its error (first match wins)
+_NO_PREDICTION_REASONS = (("a loop the model does not leave", "loop"), ("frames predicted", "frame limit"),
+                          ("not a valid frame", "malformed"), ("malformed", "malformed"),
+                          ("context", "context"))
+
+
+def no_prediction_reason(error: str | None) -> str:
+    """``loop`` (a state repeated, ``--max-repeats``), ``frame limit`` (the rollout's frame
+    budget), ``malformed`` (a frame that stayed invalid), ``context`` (longer than the
+    model's), ``no value`` (it ended without the entry's return), or ``other``."""
+    if not error:
+        return "no value"
+    return next((reason for words, reason in _NO_PREDICTION_REASONS if words in error), "other")
+
+
+def no_prediction_text(report: dict) -> str:
+    """`` (no prediction: loop 3, frame limit 2)`` for a summary line; empty if none."""
+    reasons = report["counts"].get("no_prediction") or {}
+    return (" (no prediction: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")") if reasons else ""
 
 SCHEMA_VERSION = 1
 #: upper bounds of the trace-length buckets (frames in the real trace)
@@ -99,7 +120,9 @@ def build_report(run: EvalRun) -> dict:
         "dataset": run.config.dataset,
         "settings": run.config.settings(),
         "counts": {"total": len(results), "scored": len(scored), "correct": sum(r.correct for r in scored),
-                   "by_status": dict(Counter(r.status for r in results))},
+                   "by_status": dict(Counter(r.status for r in results)),
+                   "no_prediction": dict(Counter(no_prediction_reason(r.error) for r in results
+                                                 if r.status == "no_prediction"))},
         "timing": {
             "wall_seconds": round(run.wall_seconds, 3),
             "reference_seconds": round(run.reference_seconds, 3),
@@ -148,7 +171,8 @@ def markdown_summary(report: dict, plots: Sequence[str] = (), max_failures: int 
              f"- **accuracy: {_pct(report['accuracy'])}** over n = {report['n']} scored programs "
              f"({report['headline']})",
              f"- programs: {report['counts']['total']} read, by status: "
-             + ", ".join(f"{k} {v}" for k, v in sorted(report["counts"]["by_status"].items())),
+             + ", ".join(f"{k} {v}" for k, v in sorted(report["counts"]["by_status"].items()))
+             + no_prediction_text(report),
              f"- timing: {timing['wall_seconds']} s wall, {timing['seconds_per_program']} s per program predicted, "
              f"{timing['tokens']} tokens generated, {timing['tokens_per_second']} tokens/s", ""]
     trace_metrics = report["metrics"].get("trace_metrics") or report["metrics"].get("rollout_agreement")

@@ -145,7 +145,7 @@ class LoopingPredictor(RealPredictor):
     name = "looping"
 
     def rollout(self, query: Query, max_frames: int) -> Prediction:
-        return Prediction((query.call,) * max_frames, tokens=max_frames)
+        return Prediction((query.call,) * max_frames, tokens=max_frames, error=f"stopped: {max_frames} frames predicted")
 
 
 def test_a_looping_prediction_is_cut_relative_to_the_real_length(programs_file):
@@ -156,6 +156,17 @@ def test_a_looping_prediction_is_cut_relative_to_the_real_length(programs_file):
                          predictor=LoopingPredictor(FAST), progress=False)
     result = run.results[0]
     assert result.status == "no_prediction" and result.tokens == 2 * result.trace_length + 50
+    report = build_report(run)
+    assert report["counts"]["no_prediction"] == {"frame limit": 1}
+    assert "no_prediction 1 (no prediction: frame limit 1)" in markdown_summary(report)
+
+
+def test_why_no_prediction_is_told_by_the_error():
+    from neural_pdb.evaluation.report import no_prediction_reason
+    assert no_prediction_reason("stopped: a loop the model does not leave (one state 20 times in one call)") == "loop"
+    assert no_prediction_reason("stopped: 206 frames predicted") == "frame limit"
+    assert no_prediction_reason("the model's reply is not a valid frame after 4 samples: x") == "malformed"
+    assert no_prediction_reason(None) == "no value" and no_prediction_reason("boom") == "other"
 
 
 class BrokenPredictor(RealPredictor):
