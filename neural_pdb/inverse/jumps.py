@@ -44,9 +44,9 @@ def parse_jumps(text: str) -> set[Action]:
     return {JUMPABLE[n] for n in names}
 
 
-#: Off by default: on the default model every jump was right less often than the rollout
-#: it replaces (benchmarks/results/action_jumps.md: next 2/8 vs 4/8, return 1/8 vs 3/8,
-#: continue 0/8 vs 1/8), a `continue` to a breakpoint jumped past it in the demos, and
+#: Off by default: on the default model every jump is right less often than the rollout
+#: it replaces (benchmarks/results/action_jumps.md: next 1/8 vs 5/8, return 1/8 vs 3/8,
+#: continue 0/8 vs 2/8), a `continue` to a breakpoint jumped past it in the demos, and
 #: after a jump every later step is an action prediction too. Rollouts cost more only
 #: in long runs (the repeated-state stop bounds a loop the model does not leave).
 DEFAULT_JUMPS = "none"
