@@ -17,6 +17,7 @@ Prints a markdown table and writes OUT/results.json.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import json
 import statistics
 import sys
@@ -39,6 +40,9 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=80)
     p.add_argument("--kinds", default="byte,bpe,bpe-nosplit")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--minutes", type=float, default=None,
+                   help="equal wall-clock compute instead of equal steps: each run trains this long "
+                        "(cosine over the time, evaluated at its end); the machine must be otherwise idle")
     args = p.parse_args()
     results = {}
     for kind in args.kinds.split(","):
@@ -48,6 +52,9 @@ def main() -> int:
                           batch_rows=4, micro_rows=4, lr=3e-3, min_lr=3e-4, warmup_steps=10, max_steps=args.steps,
                           eval_every=args.steps, eval_records=64, save_every=0, log_every=10, threads=args.threads,
                           action_fraction=0.0)
+        if args.minutes:
+            cfg = replace(cfg, max_steps=10**6, max_minutes=args.minutes, schedule_by_time=True,
+                          eval_every=10**9)   # one evaluation, at the end
         t0 = time.time()
         train(cfg, progress=False)
         log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
