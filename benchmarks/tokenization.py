@@ -17,11 +17,11 @@ Prints a markdown table and writes OUT/results.json.
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import json
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -131,14 +131,18 @@ class ProgramStructure:
             stmt_lines = [n for n in nxt if n != lineno]
             nxt = frozenset(stmt_lines) if stmt_lines else nxt
         if scope is not None and nxt:
-            nxt = frozenset(n for n in nxt if self.owner[n] == scope or self.head_of.get(n) == scope)
+            nxt = frozenset(n for n in nxt if self._stands_in(n, scope))
         return nxt
+
+    def _stands_in(self, lineno: int, sid: int) -> bool:
+        """A non-call frame of scope ``sid`` may stand on ``lineno``: its own line, a nested
+        ``def``/``class`` line, or its own head (a class body's first event)."""
+        return self.owner[lineno] == sid or self.head_of.get(lineno) == sid
 
     def lines_of_scope(self, sid: int) -> list[int]:
         """The line numbers a non-call frame of scope ``sid`` may stand on: its own lines,
         its nested ``def``/``class`` lines, and its own head (a class body's first event)."""
-        return [i for i in range(1, len(self.lines) + 1)
-                if self.lines[i - 1].strip() and (self.owner[i] == sid or self.head_of.get(i) == sid)]
+        return [i for i in range(1, len(self.lines) + 1) if self.lines[i - 1].strip() and self._stands_in(i, sid)]
 
     def scope_name(self, sid: int) -> str:
         return self.names.get(sid, "<module>")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neural_pdb.engine.backend import BackendError, FrameInfo
+from neural_pdb.engine.repeats import DEFAULT_MAX_REPEATS
 from neural_pdb.model.generator import GenerationError, TokenGenerator
 from neural_pdb.model.session import (EXCEPTION_KEY, RETURN_KEY, MalformedReplyError, PredictionConfig,
                                       SessionLimitError, TraceSession)
@@ -47,7 +48,7 @@ class ModelOptions:
     max_frame_tokens: int = 512
     max_retries: int = 3
     max_frames: int = 5000
-    max_repeats: int = 20         # stop where a predicted state repeats this often in one call
+    max_repeats: int = DEFAULT_MAX_REPEATS  # stop where a predicted state repeats this often in one call
     constrain_lines: bool = True  # decode each frame's source line among the program's lines
 
     def prediction_config(self) -> PredictionConfig:
@@ -70,9 +71,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--samples", type=int, default=1, help="estimate confidence by agreement of N samples")
     g.add_argument("--max-frame-tokens", type=int, default=512, help="token limit of one predicted frame")
     g.add_argument("--max-frames", type=int, default=5000, help="frames one predicted session may have")
-    g.add_argument("--max-repeats", type=int, default=20,
+    g.add_argument("--max-repeats", type=int, default=DEFAULT_MAX_REPEATS,
                    help="stop where the model predicts the same state this many times in one call, a loop "
-                        "it does not leave (0: never; default 20)")
+                        "it does not leave (0: never; default %(default)s)")
     g.add_argument("--constrain-lines", action=argparse.BooleanOptionalAction, default=None,
                    help="decode each frame's source line among the lines it can stand on (default: on; "
                         "a local model or neural-pdb serve)")

@@ -83,7 +83,8 @@ def make_backend(ns: argparse.Namespace, path: str, source: str):
     except ImportError as e:
         raise ProgramError(f"neural-pdb: the model backend is not available ({e})") from None
     options = model_module.options_from_args(ns)
-    from neural_pdb.inverse.jumps import DEFAULT_JUMPS, ActionModelBackend, parse_jumps  # a model trained on actions can jump
+    # a model trained on debugger actions can jump (where --jumps lets it)
+    from neural_pdb.inverse.jumps import DEFAULT_JUMPS, ActionModelBackend, parse_jumps
     from neural_pdb.inverse.start import start_state_from_args
     try:
         start_state = start_state_from_args(ns, source)

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 
+from neural_pdb.engine.repeats import DEFAULT_MAX_REPEATS
 from neural_pdb.evaluation.harness import BACKENDS, EvalConfig, EvalError, run_evaluation
 from neural_pdb.evaluation.dataset import DatasetError
 from neural_pdb.evaluation.reference import RunLimits
@@ -65,9 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="token limit of one predicted frame (default 512)")
     p.add_argument("--max-retries", type=int, default=3,
                    help="further samples after a malformed frame, as the debugger does (default 3; 0: none)")
-    p.add_argument("--max-repeats", type=int, default=20,
+    p.add_argument("--max-repeats", type=int, default=DEFAULT_MAX_REPEATS,
                    help="end a rollout where the model predicts one state this often in one call, a loop it "
-                        "does not leave, as the debugger stops there (default 20; 0: never)")
+                        "does not leave, as the debugger stops there (default %(default)s; 0: never)")
     p.add_argument("--batch-size", type=int, default=1, help="programs given to the predictor at once (default 1)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per real run (default 10)")
     p.add_argument("--memory-mb", type=int, default=1024, help="memory limit of a real run in MiB (default 1024)")
@@ -95,8 +96,9 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise EvalError(f"--{name.replace('_', '-')} must be at least 1")
-    if args.max_retries < 0 or args.max_repeats < 0:
-        raise EvalError(f"--{'max-retries' if args.max_retries < 0 else 'max-repeats'} must not be negative")
+    for name in ("max_retries", "max_repeats"):
+        if getattr(args, name) < 0:
+            raise EvalError(f"--{name.replace('_', '-')} must not be negative")
     if args.timeout <= 0:
         raise EvalError("--timeout must be positive")
     return EvalConfig(
@@ -129,7 +131,7 @@ def main(argv: list[str]) -> int:
             print(f"neural-pdb eval: {e}", file=sys.stderr)
             return 2
         raise
-    from neural_pdb.evaluation.report import build_report, markdown_summary, no_prediction_text, write_json
+    from neural_pdb.evaluation.report import build_report, markdown_summary, status_text, write_json
 
     report = build_report(run)
     plots: list[str] = []
@@ -147,9 +149,8 @@ def main(argv: list[str]) -> int:
     acc = report["accuracy"]
     timing = report["timing"]
     print(f"{report['task']} [{report['backend']}]: accuracy {'n/a' if acc is None else f'{acc:.4f}'} "
-          f"(n={report['n']} scored of {report['counts']['total']}; by status "
-          + ", ".join(f"{k} {v}" for k, v in sorted(report["counts"]["by_status"].items()))
-          + no_prediction_text(report) + f"); {timing['seconds_per_program']} s/program, {timing['tokens_per_second']} tokens/s")
+          f"(n={report['n']} scored of {report['counts']['total']}; by status {status_text(report)}); "
+          f"{timing['seconds_per_program']} s/program, {timing['tokens_per_second']} tokens/s")
     if args.report:
         print(f"report: {args.report}, summary: {report_paths(args.report)[0]}"
               + (f", plots: {', '.join(os.path.basename(p) for p in plots)}" if plots else ""))

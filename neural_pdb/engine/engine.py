@@ -35,7 +35,7 @@ from trace_format import Event, Frame
 
 from .backend import Backend, FrameInfo, ProgramOutcome
 from .reach import BreakpointReach
-from .repeats import DEFAULT_MAX_REPEATS, RepeatedStates
+from .repeats import RepeatedStates
 from .views import CodeView, FrameView, ProgramCode, exception_text, rebuild_exception, rebuild_value
 
 def _bdb_run_position() -> tuple[int, int]:
@@ -120,8 +120,8 @@ class Engine(bdb.Bdb):
         #: pdb's display expressions, per frame view (pdb's ``displaying``)
         self.displaying: dict[FrameView, dict[str, Any]] = {}
         #: a predicted state repeated this often in one activation stops the session there
-        config = getattr(backend, "config", None)
-        self.repeats = RepeatedStates(getattr(config, "max_repeats", DEFAULT_MAX_REPEATS) if config is not None else 0)
+        #: (the model backends' prediction config; the real program has none: never)
+        self.repeats = RepeatedStates(getattr(getattr(backend, "config", None), "max_repeats", 0))
         self._reset_session()
 
     # -- session state -------------------------------------------------------------
@@ -142,8 +142,7 @@ class Engine(bdb.Bdb):
         self._interrupt_pending = False
         self._root: FrameView | None = None
         self.displaying.clear()
-        if hasattr(self, "repeats"):
-            self.repeats.clear()
+        self.repeats.clear()
 
     @property
     def at_frontier(self) -> bool:
@@ -244,10 +243,6 @@ class Engine(bdb.Bdb):
             # a loop the model does not leave: stop here, as Ctrl-C would (see engine.repeats)
             self.message(f"\n*** The model predicted this state {self.repeats.limit} times in this call: "
                          "a loop it does not leave. (Use 'cont' to resume).")
-            view = record.view
-            while view is not None:      # traced from here up, as pdb's Ctrl-C (set_trace) does
-                self._untraced.discard(view)
-                view = view.f_back
             self._set_stopinfo(None, None)
         return record
 

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from neural_pdb.engine.repeats import DEFAULT_MAX_REPEATS
+
 from .dataset import load_dataset
 from .predictors import Predictor, RealPredictor
 from .reference import RunLimits, run_references
@@ -49,7 +51,7 @@ class EvalConfig:
     #: further samples after a malformed frame (the debugger's behaviour)
     max_retries: int = 3
     #: a rollout whose state repeats this often in one call ends there (0: never)
-    max_repeats: int = 20
+    max_repeats: int = DEFAULT_MAX_REPEATS
     #: decode each predicted frame's source line among the program's own lines
     constrain_lines: bool = True
     options: TaskOptions = field(default_factory=TaskOptions)

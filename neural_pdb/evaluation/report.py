@@ -44,10 +44,14 @@ def no_prediction_reason(error: str | None) -> str:
     return next((reason for words, reason in _NO_PREDICTION_REASONS if words in error), "other")
 
 
-def no_prediction_text(report: dict) -> str:
-    """`` (no prediction: loop 3, frame limit 2)`` for a summary line; empty if none."""
-    reasons = report["counts"].get("no_prediction") or {}
-    return (" (no prediction: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")") if reasons else ""
+def status_text(report: dict) -> str:
+    """``correct 2, no_prediction 5, wrong 3 (no prediction: frame limit 2, loop 3)``."""
+    counts = report["counts"]
+    text = ", ".join(f"{k} {v}" for k, v in sorted(counts["by_status"].items()))
+    reasons = counts.get("no_prediction") or {}
+    if reasons:
+        text += " (no prediction: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")"
+    return text
 
 SCHEMA_VERSION = 1
 #: upper bounds of the trace-length buckets (frames in the real trace)
@@ -170,9 +174,7 @@ def markdown_summary(report: dict, plots: Sequence[str] = (), max_failures: int 
              f"- model: `{report['settings'].get('model') or ('default' if report['backend'] != 'real' else 'n/a')}`",
              f"- **accuracy: {_pct(report['accuracy'])}** over n = {report['n']} scored programs "
              f"({report['headline']})",
-             f"- programs: {report['counts']['total']} read, by status: "
-             + ", ".join(f"{k} {v}" for k, v in sorted(report["counts"]["by_status"].items()))
-             + no_prediction_text(report),
+             f"- programs: {report['counts']['total']} read, by status: {status_text(report)}",
              f"- timing: {timing['wall_seconds']} s wall, {timing['seconds_per_program']} s per program predicted, "
              f"{timing['tokens']} tokens generated, {timing['tokens_per_second']} tokens/s", ""]
     trace_metrics = report["metrics"].get("trace_metrics") or report["metrics"].get("rollout_agreement")

@@ -3,7 +3,8 @@ prediction each with an action-trained model.
 
 When the user's command (bdb's stepping state) is ``continue`` (to the enabled line
 breakpoints of the program), ``next`` or ``return``, and the backend says it can jump
-(``can_jump(action)``, see :class:`neural_pdb.inverse.jumps.ActionModelBackend`), the
+(``can_jump(action)``: the model can and ``--jumps`` lets it, see
+:class:`neural_pdb.inverse.jumps.ActionModelBackend`), the
 engine asks for the target frame (``jump(action, breakpoints)``) instead of rolling out
 frame by frame, then dispatches it through bdb's rules as any frame: a condition that is
 false, a temporary breakpoint, the stop's display, all as before. Any other backend

@@ -67,7 +67,7 @@ class ActionModelBackend(ModelBackend):
                  jump_actions: set[Action] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: the commands answered by a jump when the model can (``--jumps``); the others roll out
-        self.jump_actions: set[Action] = set(JUMPABLE.values()) if jump_actions is None else set(jump_actions)
+        self.jump_actions: set[Action] = parse_jumps(DEFAULT_JUMPS) if jump_actions is None else set(jump_actions)
         #: a state given in full to start from (``--start LINE --locals JSON``)
         self.start_state = start_state
         if actions is None:

@@ -122,8 +122,8 @@ class SourceLineConstraint:
         event = generated[0] if generated else None
         if event == self._line and first_line is not None:
             tree, ends = self._tree(scope, only=first_line)
-        elif event == self._line and current is not None and self.structure.lines_after(current, scope):
-            tree, ends = self._tree(scope, after=current)
+        elif event == self._line and current is not None and (successors := self._tree(scope, after=current))[1]:
+            tree, ends = successors
         elif event in (self._return, self._exception) and current is not None:
             tree, ends = self._tree(scope, only=current)   # a scope returns or raises on its current line
         else:

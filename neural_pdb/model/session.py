@@ -32,6 +32,8 @@ from typing import Sequence
 from trace_format import (Event, Frame, FrameLocator, ScopeStack, Segment, TraceFormatError, UnresolvedLineError,
                           frame_segments, parse_frame, prompt_segments, tokens)
 
+from neural_pdb.engine.repeats import DEFAULT_MAX_REPEATS
+
 from .generator import Generation, SamplingParams, TokenGenerator
 from .vocab import TraceVocab
 
@@ -55,7 +57,7 @@ class PredictionConfig:
     samples: int = 1                  # > 1: confidence by agreement of this many samples
     sample_temperature: float = 0.7   # temperature of the agreement samples
     max_frames: int = 5000            # a session predicting more frames stops with a message
-    max_repeats: int = 20             # the debugger stops where a state repeats this often in
+    max_repeats: int = DEFAULT_MAX_REPEATS  # the debugger stops where a state repeats this often in
                                       # one call (neural_pdb.engine.repeats; 0: never)
     constrain_lines: bool = True      # a frame's source line is decoded among the program's lines
     max_context: int | None = None    # tokens the model can attend to; None: the generator's

@@ -93,7 +93,10 @@ def test_the_same_state_in_different_calls_is_no_loop(tmp_path):
     out = io.StringIO()
     # a breakpoint that never holds: every call of fib is predicted inside, nothing stops
     reader = PlainReader(io.StringIO("b 3, n > 100\nc\nq\n"), out)
-    Debugger(backend, stdout=out, reader=reader, readrc=False).run_session()
+    try:
+        Debugger(backend, stdout=out, reader=reader, readrc=False).run_session()
+    finally:
+        bdb.Breakpoint.clearBreakpoints()   # bdb's numbering is global: leave it as found
     assert "a loop it does not leave" not in out.getvalue()
     assert "The program finished and will be restarted" in out.getvalue()
 

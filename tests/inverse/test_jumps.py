@@ -12,7 +12,7 @@ import io
 import pytest
 
 from neural_pdb.inverse.jump_engine import JumpEngine
-from neural_pdb.inverse.jumps import ActionModelBackend
+from neural_pdb.inverse.jumps import JUMPABLE, ActionModelBackend
 from neural_pdb.program import Program
 from neural_pdb.shell.debugger import Debugger
 from neural_pdb.shell.reader import PlainReader
@@ -75,7 +75,7 @@ class OverTheReturn:
 
 def session(tmp_path, commands: list[str], jumping: bool, actions=tuple(Action),
             broken_jumps: bool = False, over_the_return: bool = False,
-            jump_actions=None) -> tuple[str, CombinedOracle, object]:
+            jump_actions=frozenset(JUMPABLE.values())) -> tuple[str, CombinedOracle, object]:
     path = tmp_path / "prog.py"
     path.write_text(SCRIPT)
     trace = trace_script(Program(str(path), SCRIPT)).trace
@@ -218,7 +218,8 @@ def test_inverse_commands_do_not_read_across_a_jump(tmp_path):
     path.write_text(SCRIPT)
     trace = trace_script(Program(str(path), SCRIPT)).trace
     vocab = action_vocab()
-    backend = ActionModelBackend(str(path), trace.source, CombinedOracle(trace, vocab), vocab)
+    backend = ActionModelBackend(str(path), trace.source, CombinedOracle(trace, vocab), vocab,
+                                 jump_actions={Action.CONTINUE})
     out = io.StringIO()
     reader = PlainReader(io.StringIO("b 3\nc\nrstep\nrreturn\nq\n"), out)
     try:
