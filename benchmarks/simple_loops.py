@@ -1,12 +1,11 @@
 """Simple loops, teacher-forced: the smallest programs a trace model must get right.
 
-Ten hand-written functions (accumulating over ``range``, a list, a ``while`` loop,
-appending, counting, building a string, a dict, nested loops), each traced for real on
-one input; for each model, how many of the frames after the entry call it predicts
-exactly (every token the argmax given the true history, as in
-``benchmarks/default_model.py``). The first is the program of
-``tests/training/test_default_model.py`` (a strict xfail until a model gets it all).
-Written for this benchmark, not taken from any evaluation set.
+The ten hand-written functions of :mod:`neural_pdb.evaluation.simple_loops` (kept out
+of every generated dataset, under any names), each traced for real on one input; for
+each model, how many of the frames after the entry call it predicts exactly (every token
+the argmax given the true history, as in ``benchmarks/default_model.py``). The first is
+the program of ``tests/training/test_default_model.py`` (a strict xfail until a model
+gets it all).
 
 Reproduce::
 
@@ -25,21 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PROGRAMS: dict[str, tuple[str, str]] = {
-    "sum range(n)": ("def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n", "3"),
-    "sum range(3)": ("def f(n):\n    total = 0\n    for i in range(3):\n        total += i\n    return total\n", "3"),
-    "other names": ("def f(n):\n    acc = 0\n    for k in range(n):\n        acc += k\n    return acc\n", "3"),
-    "sum a list": ("def f(xs):\n    total = 0\n    for x in xs:\n        total += x\n    return total\n",
-                   "[4, 1, 7]"),
-    "sum doubled": ("def f(n):\n    total = 0\n    for i in range(n):\n        total += i * 2\n    return total\n", "3"),
-    "append": ("def f(n):\n    out = []\n    for i in range(n):\n        out.append(i)\n    return out\n", "3"),
-    "range(1, n)": ("def f(n):\n    total = 0\n    for i in range(1, n):\n        total += i\n    return total\n", "4"),
-    "while": ("def f(n):\n    total = 0\n    i = 0\n    while i < n:\n        total += i\n        i += 1\n"
-              "    return total\n", "3"),
-    "count a letter": ("def f(s):\n    count = 0\n    for ch in s:\n        if ch == 'a':\n            count += 1\n"
-                       "    return count\n", "'banana'"),
-    "build a string": ("def f(s):\n    out = ''\n    for ch in s:\n        out = ch + out\n    return out\n", "'abc'"),
-}
+from neural_pdb.evaluation.simple_loops import PROGRAMS  # noqa: E402
 
 
 def score(model_dir: str) -> dict[str, tuple[int, int]]:

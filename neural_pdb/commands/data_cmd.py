@@ -1,10 +1,11 @@
 """``neural-pdb data``: write a sharded dataset of generated programs and their real traces.
 
-Example (the default model's last training phase; the model card has all of them)::
+Example (the default model's last training phase's data, runs/data5; the model card has all of them)::
 
-    neural-pdb data --out runs/data4 --size 64000 --heldout 600 --seed 5 --shards 8 --workers 2 \
+    neural-pdb data --out runs/data5 --size 64000 --heldout 600 --seed 6 --shards 8 --workers 2 \
         --max-frames 200 --dress-fraction 0.6 --rename-fraction 0.3 --widen-fraction 0.3 \
-        --more-fraction 0.4 --exclude-data runs/data3/heldout.jsonl
+        --more-fraction 0.4 --idiom-fraction 0.2 --exclude-data runs/data3/heldout.jsonl \
+        --exclude-data runs/data/heldout.jsonl
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ AUGMENTATIONS = {
     "widen": "single calls whose arguments are redrawn longer (same types, same kind of content)",
     "more": "generated functions given one more block calling a builtin method the main blocks never call "
             "(rsplit, translate, dict.fromkeys, set.union, ...)",
+    "idiom": "programs replaced by one everyday loop idiom (summing over range(n), counting letters, a while "
+             "counter, a running maximum, ...; datagen/idioms.py)",
 }
 
 
@@ -33,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Generate programs (single calls with a # << START_OF_TRACE entry, and whole scripts), "
         "trace them with the real tracer, and write JSONL shards: train-KKKKK-of-NNNNN.jsonl, "
         "heldout.jsonl (programs never in the training shards) and stats.json. Programs matching "
-        "a CruxEval function (normalized source) are never written."))
+        "a CruxEval function or a program of the simple-loop benchmark (normalized source, any names) "
+        "are never written."))
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--size", type=int, default=d.size, help=f"training records (default {d.size})")
     p.add_argument("--seed", type=int, default=d.seed, help="generator seed (default 0)")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .dedup import CruxEvalIndex, normalize_source
+from ..evaluation.simple_loops import PROGRAMS as SIMPLE_LOOPS
 from .programs import GeneratedProgram, generate_program
 
 DEFAULT_CRUXEVAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cruxeval-dev.jsonl"
@@ -39,6 +40,7 @@ class DataConfig:
     rename_fraction: float = 0.3     # programs whose own names are redrawn (datagen/rename.py)
     widen_fraction: float = 0.3      # calls whose arguments are redrawn longer (datagen/widen.py)
     more_fraction: float = 0.4       # functions with one block of datagen/blocks_more.py
+    idiom_fraction: float = 0.2      # programs replaced by one everyday loop idiom (datagen/idioms.py)
     max_frames: int = 300            # a longer run is dropped (traces must fit a context)
     max_seconds: float = 2.0
     error_fraction: float = 0.15     # at most this share of records end in an uncaught exception
@@ -69,19 +71,19 @@ def trace_program(task: tuple[str, GeneratedProgram, int, float]) -> dict | None
             "error": result.error, "trace": result.trace.to_json(), "text": encode_trace(result.trace)}
 
 
-def _programs(cfg: DataConfig, index: CruxEvalIndex | None, exclude: set[str]) -> Iterator[tuple[str, GeneratedProgram, str]]:
-    """Programs in seed order, without CruxEval matches or repeats of (source, args)."""
+def _programs(cfg: DataConfig, index: CruxEvalIndex, exclude: set[str]) -> Iterator[tuple[str, GeneratedProgram, str]]:
+    """Programs in seed order, without evaluation programs (``index``) or repeats of (source, args)."""
     rng = random.Random(cfg.seed)
     seen: set[tuple[str, str | None]] = set()
     i = 0
     while True:
         program = generate_program(rng, cfg.script_fraction, cfg.dress_fraction, cfg.rename_fraction,
-                                   cfg.widen_fraction, cfg.more_fraction)
+                                   cfg.widen_fraction, cfg.more_fraction, cfg.idiom_fraction)
         i += 1
         norm = normalize_source(program.source)
         if norm in exclude or (norm, program.args) in seen:
             continue
-        if index is not None and index.overlaps(program.source):
+        if index.overlaps(program.source):
             continue
         seen.add((norm, program.args))
         yield f"{cfg.seed}-{i}", program, norm
@@ -102,12 +104,19 @@ def _traced(cfg: DataConfig, programs: Iterator[tuple[str, GeneratedProgram, str
                 yield record, norms[record["id"]]
 
 
+def evaluation_index(cruxeval: str | None) -> CruxEvalIndex:
+    """The programs no dataset may hold: CruxEval's (when the file is there) and the
+    simple-loop benchmark's (an evaluation set too, and a test's program)."""
+    index = CruxEvalIndex.load(cruxeval) if cruxeval and Path(cruxeval).exists() else CruxEvalIndex(set())
+    return index | CruxEvalIndex.of_sources(source for source, _ in SIMPLE_LOOPS.values())
+
+
 def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -> dict:
     """Write ``train-00000-of-0000K.jsonl`` shards (and ``heldout.jsonl``) under ``out_dir``;
     returns counts (also written to ``stats.json``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    index = CruxEvalIndex.load(cfg.cruxeval) if cfg.cruxeval and Path(cfg.cruxeval).exists() else None
+    index = evaluation_index(cfg.cruxeval)
     stats = {"config": cfg.__dict__, "records": 0, "errors": 0, "calls": 0, "scripts": 0, "frames": 0, "heldout": 0}
     # programs of excluded files (another dataset's held-out set) are written nowhere
     excluded = {normalize_source(r["source"]) for r in read_records(list(cfg.exclude))}

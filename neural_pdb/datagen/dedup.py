@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from trace_format import strip_all_markers
@@ -82,6 +83,14 @@ class CruxEvalIndex:
                     except SyntaxError:
                         continue  # a sample that does not parse cannot match a generated program
         return cls(normalized)
+
+    @classmethod
+    def of_sources(cls, sources: Iterable[str]) -> "CruxEvalIndex":
+        """The normalized functions of programs given as source text."""
+        return cls({normalize_function(n) for source in sources for n in function_sources(source)})
+
+    def __or__(self, other: "CruxEvalIndex") -> "CruxEvalIndex":
+        return CruxEvalIndex(self.normalized | other.normalized)
 
     def overlaps(self, source: str) -> bool:
         """True if any top-level function of ``source`` is a CruxEval function."""

@@ -19,6 +19,7 @@ from .rename import rename_program
 from .script_dress import assemble_script, dress_script
 from .seeding import own_rng
 from .widen import widen_args
+from .idioms import idiom_program
 from .values import NAMES, literal, rand_literal, rand_str
 
 ALL_BLOCKS = blocks_text.BLOCKS + blocks_collections.BLOCKS
@@ -253,15 +254,21 @@ def gen_script(rng: random.Random, dress_fraction: float = 0.0, more: float = 0.
 
 def generate_program(rng: random.Random, script_fraction: float = 0.3, dress_fraction: float = 0.0,
                      rename_fraction: float = 0.0, widen_fraction: float = 0.0,
-                     more_fraction: float = 0.0) -> GeneratedProgram:
+                     more_fraction: float = 0.0, idiom_fraction: float = 0.0) -> GeneratedProgram:
     """One program; the source is checked to parse (a generator bug must not reach the data).
 
     The other fractions are shares of changes made after the fact: scripts dressed
     (:mod:`.script_dress`), programs renamed (:mod:`.rename`), calls with longer arguments
-    (:mod:`.widen`), functions with a block of :mod:`.blocks_more`. They draw nothing from
-    ``rng`` (:mod:`.seeding`): the program stream is the same for any value of them."""
+    (:mod:`.widen`), functions with a block of :mod:`.blocks_more`, programs replaced by one
+    everyday loop idiom (:mod:`.idioms`). They draw nothing from ``rng`` (:mod:`.seeding`):
+    the program stream is the same for any value of them."""
     program = gen_script(rng, dress_fraction, more_fraction) if rng.random() < script_fraction \
         else gen_call_program(rng, more_fraction)
+    if idiom_fraction > 0 and own_rng("idiom?", program.source).random() < idiom_fraction:
+        # its names are already drawn from the pools people use: no renaming or widening
+        program = GeneratedProgram(*idiom_program(own_rng("idiom", program.source)))
+        ast.parse(program.source)
+        return program
     if rename_fraction > 0:
         own = own_rng("rename?", program.source)
         if own.random() < rename_fraction:

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from neural_pdb.evaluation.simple_loops import PROGRAMS
 from neural_pdb.model.loading import DEFAULT_MODEL_DIR
 from trace_format import ACTION_TOKENS, tokens
 
 pytestmark = pytest.mark.skipif(not (Path(DEFAULT_MODEL_DIR) / "config.json").exists(),
                                 reason="no shipped default model in this checkout")
 
-LOOP = "def f(n):\n    total = 0\n    for i in range(n):\n        total += i\n    return total\n"
+LOOP, LOOP_ARGS = PROGRAMS["sum range(n)"]     # never in the training data (datagen.dedup)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_predicts_a_simple_loop_exactly(shipped):
     from neural_pdb.training.tokenizer import SegmentEncoder
 
     model, tokenizer = shipped
-    trace = trace_call(LOOP, "f", "3").trace
+    trace = trace_call(LOOP, "f", LOOP_ARGS).trace
     spanned = span_trace(trace, SegmentEncoder(tokenizer), model.config.max_position_embeddings)
     scores = score_traces(model, [spanned])
     assert scores.frames == len(trace.frames) - 1      # the call frame is given (its argument n)
