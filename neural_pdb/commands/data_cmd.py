@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude-data", action="append", default=[], metavar="FILE",
                    help="records (JSONL) whose programs are never written, e.g. another dataset's heldout.jsonl, "
                         "so it stays held out from this one (repeatable)")
+    p.add_argument("--exclude-simple-loops", action=argparse.BooleanOptionalAction, default=d.exclude_simple_loops,
+                   help="keep the simple-loop benchmark's programs (neural_pdb/evaluation/simple_loops.py) out, "
+                        "under any names (default: yes; --no-exclude-simple-loops writes the datasets of before "
+                        "the benchmark existed again)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -76,7 +80,8 @@ def main(argv: list[str]) -> int:
                   {**os.environ, "PYTHONHASHSEED": "0"})
     cfg = DataConfig(size=args.size, seed=args.seed, shards=args.shards, heldout=args.heldout,
                      **fractions, max_frames=args.max_frames, workers=args.workers,
-                     cruxeval=args.cruxeval, exclude=tuple(args.exclude_data))
+                     cruxeval=args.cruxeval, exclude=tuple(args.exclude_data),
+                     exclude_simple_loops=args.exclude_simple_loops)
     try:
         stats = write_dataset(cfg, args.out, progress=not args.quiet)
     except OSError as e:

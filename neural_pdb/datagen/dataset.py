@@ -47,6 +47,7 @@ class DataConfig:
     workers: int = 1
     cruxeval: str | None = str(DEFAULT_CRUXEVAL)
     exclude: tuple[str, ...] = ()    # record files (e.g. another dataset's heldout.jsonl) whose programs never occur
+    exclude_simple_loops: bool = True  # False only to write again the datasets of before the benchmark existed
 
 
 def trace_program(task: tuple[str, GeneratedProgram, int, float]) -> dict | None:
@@ -104,10 +105,12 @@ def _traced(cfg: DataConfig, programs: Iterator[tuple[str, GeneratedProgram, str
                 yield record, norms[record["id"]]
 
 
-def evaluation_index(cruxeval: str | None) -> CruxEvalIndex:
+def evaluation_index(cruxeval: str | None, simple_loops: bool = True) -> CruxEvalIndex:
     """The programs no dataset may hold: CruxEval's (when the file is there) and the
     simple-loop benchmark's (an evaluation set too, and a test's program)."""
     index = CruxEvalIndex.load(cruxeval) if cruxeval and Path(cruxeval).exists() else CruxEvalIndex(set())
+    if not simple_loops:
+        return index
     return index | CruxEvalIndex.of_sources(source for source, _ in SIMPLE_LOOPS.values())
 
 
@@ -116,7 +119,7 @@ def write_dataset(cfg: DataConfig, out_dir: str | Path, progress: bool = True) -
     returns counts (also written to ``stats.json``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    index = evaluation_index(cfg.cruxeval)
+    index = evaluation_index(cfg.cruxeval, cfg.exclude_simple_loops)
     stats = {"config": cfg.__dict__, "records": 0, "errors": 0, "calls": 0, "scripts": 0, "frames": 0, "heldout": 0}
     # programs of excluded files (another dataset's held-out set) are written nowhere
     excluded = {normalize_source(r["source"]) for r in read_records(list(cfg.exclude))}

@@ -52,3 +52,9 @@ def test_the_simple_loop_benchmark_never_reaches_generated_data():
     written = [p for _, (_, p, _) in zip(range(4000), _programs(cfg, evaluation_index(None), set()))]
     assert not any(BENCHMARK.overlaps(p.source) for p in written)
     assert sum(p.kind == "call" for p in written) > 2000
+
+
+def test_the_datasets_of_before_the_benchmark_can_be_written_again():
+    loop = SIMPLE_LOOPS["sum range(n)"][0]
+    assert evaluation_index(None).overlaps(loop.replace("total", "acc"))
+    assert not evaluation_index(None, simple_loops=False).overlaps(loop)
