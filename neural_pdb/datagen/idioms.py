@@ -29,7 +29,9 @@ TEXT = ("s", "text", "word", "string", "name")
 OUT = ("out", "result", "res", "acc", "built", "parts")
 FUNC = ("f", "f", "f", "f", "total_of", "count_of", "solve", "compute", "build", "scan", "process")
 
-Template = Callable[[random.Random], tuple[list[str], dict[str, str]]]
+#: An idiom: the body lines of a function (unindented) and its parameters with their argument literals.
+Idiom = tuple[list[str], dict[str, str]]
+Template = Callable[[random.Random], Idiom]
 
 
 def _n(rng: random.Random) -> str:
@@ -52,7 +54,7 @@ def _names(rng: random.Random, *pools: tuple[str, ...]) -> list[str]:
     return out
 
 
-def range_sum(rng: random.Random):
+def range_sum(rng: random.Random) -> Idiom:
     i, total, n = _names(rng, INDEX, TOTAL, ("n", "n", "limit", "k", "size"))
     rng_expr = rng.choice([f"range({n})", f"range({n})", f"range(1, {n})", f"range(1, {n} + 1)", f"range({n}, 0, -1)",
                            f"range(0, {n}, 2)"])
@@ -67,7 +69,7 @@ def range_sum(rng: random.Random):
     return lines + [f"return {total}"], {n: _n(rng)}
 
 
-def list_sum(rng: random.Random):
+def list_sum(rng: random.Random) -> Idiom:
     x, total, xs = _names(rng, ITEM, TOTAL, LIST)
     body = rng.choice([f"{total} += {x}", f"{total} += {x}", f"{total} = {total} + {x}", f"{total} += {x} * {x}"])
     lines = [f"{total} = 0", f"for {x} in {xs}:"]
@@ -78,7 +80,7 @@ def list_sum(rng: random.Random):
     return lines + [f"return {total}"], {xs: _list(rng)}
 
 
-def while_counter(rng: random.Random):
+def while_counter(rng: random.Random) -> Idiom:
     i, total, n = _names(rng, INDEX, TOTAL, ("n", "limit", "k"))
     lines = [f"{total} = 0", f"{i} = {rng.choice(['0', '0', '1'])}", f"while {i} {rng.choice(['<', '<', '<='])} {n}:",
              f"    {rng.choice([f'{total} += {i}', f'{total} += {i} * 2', f'{total} += 1'])}",
@@ -86,7 +88,7 @@ def while_counter(rng: random.Random):
     return lines, {n: _n(rng)}
 
 
-def append_loop(rng: random.Random):
+def append_loop(rng: random.Random) -> Idiom:
     i, out, n = _names(rng, INDEX, OUT, ("n", "k", "size"))
     expr = rng.choice([i, i, f"{i} * {i}", f"{i} * 2", f"{i} + 1", f"str({i})", f"{i} % 3"])
     lines = [f"{out} = []", f"for {i} in range({n}):"]
@@ -97,7 +99,7 @@ def append_loop(rng: random.Random):
     return lines + [f"return {out}"], {n: _n(rng)}
 
 
-def map_list(rng: random.Random):
+def map_list(rng: random.Random) -> Idiom:
     x, out, xs = _names(rng, ITEM, OUT, LIST)
     expr = rng.choice([f"{x} * 2", f"{x} + 1", f"-{x}", f"{x} % 3", f"abs({x})", f"{x} // 2"])
     lines = [f"{out} = []", f"for {x} in {xs}:"]
@@ -109,7 +111,7 @@ def map_list(rng: random.Random):
     return lines + [f"return {out}"], {xs: _list(rng)}
 
 
-def count_chars(rng: random.Random):
+def count_chars(rng: random.Random) -> Idiom:
     ch, count, s = _names(rng, CHAR, ("count", "count", "n", "total", "hits", "k"), TEXT)
     cond = rng.choice([f"{ch} == {rng.choice('aeiost')!r}", f"{ch} in 'aeiou'", f"{ch}.isupper()", f"{ch}.isdigit()",
                        f"{ch} != ' '", f"{ch} == {ch}.lower()"])
@@ -117,7 +119,7 @@ def count_chars(rng: random.Random):
     return lines, {s: _text(rng)}
 
 
-def build_string(rng: random.Random):
+def build_string(rng: random.Random) -> Idiom:
     ch, out, s = _names(rng, CHAR, OUT, TEXT)
     body = rng.choice([f"{out} = {ch} + {out}", f"{out} += {ch}", f"{out} += {ch}.upper()", f"{out} += {ch} * 2",
                        f"{out} = {out} + {ch} + '-'"])
@@ -125,7 +127,7 @@ def build_string(rng: random.Random):
     return lines, {s: _text(rng)}
 
 
-def running_max(rng: random.Random):
+def running_max(rng: random.Random) -> Idiom:
     x, best, xs = _names(rng, ITEM, ("best", "biggest", "m", "top", "smallest", "lo"), LIST)
     op = ">" if best in ("best", "biggest", "m", "top") else "<"
     lines = [f"{best} = {xs}[0]", f"for {x} in {xs}:", f"    if {x} {op} {best}:", f"        {best} = {x}",
@@ -134,7 +136,7 @@ def running_max(rng: random.Random):
     return lines, {xs: repr(values)}
 
 
-def linear_search(rng: random.Random):
+def linear_search(rng: random.Random) -> Idiom:
     i, x, xs, target = _names(rng, INDEX, ITEM, LIST, ("target", "key", "goal", "wanted"))
     values = rand_list_int(rng, 5) or [1]
     goal = rng.choice(values) if rng.random() < 0.6 else rng.randint(-3, 12)
@@ -145,7 +147,7 @@ def linear_search(rng: random.Random):
     return lines, {xs: repr(values), target: str(goal)}
 
 
-def dict_count(rng: random.Random):
+def dict_count(rng: random.Random) -> Idiom:
     w, counts, words = _names(rng, ("w", "word", "x", "key", "ch"), ("counts", "freq", "seen", "d"),
                               ("words", "items", "keys", "tokens"))
     body = rng.choice([f"{counts}[{w}] = {counts}.get({w}, 0) + 1",
@@ -156,7 +158,7 @@ def dict_count(rng: random.Random):
     return lines, {words: repr(values)}
 
 
-def nested_loops(rng: random.Random):
+def nested_loops(rng: random.Random) -> Idiom:
     i, j, total, n = _names(rng, ("i", "i", "a", "r"), ("j", "j", "b", "c_"), TOTAL, ("n", "k", "size"))
     inner = rng.choice([f"range({i})", f"range({n})", f"range({i}, {n})"])
     body = rng.choice([f"{total} += {j}", f"{total} += {i} * {j}", f"{total} += 1"])
@@ -164,14 +166,14 @@ def nested_loops(rng: random.Random):
     return lines, {n: str(rng.randint(0, 3))}
 
 
-def digit_sum(rng: random.Random):
+def digit_sum(rng: random.Random) -> Idiom:
     n, total = _names(rng, ("n", "num", "x"), TOTAL)
     body = rng.choice([f"{total} += {n} % 10", f"{total} = {total} * 10 + {n} % 10", f"{total} += 1"])
     lines = [f"{total} = 0", f"while {n} > 0:", f"    {body}", f"    {n} //= 10", f"return {total}"]
     return lines, {n: str(rng.choice([rng.randint(0, 99), rng.randint(100, 9999)]))}
 
 
-def product_loop(rng: random.Random):
+def product_loop(rng: random.Random) -> Idiom:
     k, result, n = _names(rng, INDEX, ("result", "prod", "fact", "p"), ("n", "k", "m"))
     lines = [f"{result} = 1", f"for {k} in range(1, {n} + 1):", f"    {result} *= {k}", f"return {result}"]
     return lines, {n: str(rng.randint(0, 6))}
