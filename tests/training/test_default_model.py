@@ -41,8 +41,6 @@ def test_within_the_size_limit_and_has_a_model_card():
         assert section in card
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped model (2.4M params, 104.4M CPU training tokens) does not yet predict "
-                   "this loop exactly (see MODEL_CARD.md, Metrics); strict: passes -> remove this mark")
 def test_predicts_a_simple_loop_exactly(shipped):
     """Greedy decoding frame by frame from the true history reproduces every frame (checked
     teacher-forced: all argmax tokens right is the same as greedy reproducing the frame)."""
