@@ -54,6 +54,14 @@ def _names(rng: random.Random, *pools: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _guarded(rng: random.Random, chance: float, guard: Callable[[], str], body: str) -> list[str]:
+    """A loop's body line, under ``if guard():`` with chance ``chance`` (the guard is drawn
+    only then)."""
+    if rng.random() < chance:
+        return [f"    if {guard()}:", f"        {body}"]
+    return [f"    {body}"]
+
+
 def range_sum(rng: random.Random) -> Idiom:
     i, total, n = _names(rng, INDEX, TOTAL, ("n", "n", "limit", "k", "size"))
     rng_expr = rng.choice([f"range({n})", f"range({n})", f"range(1, {n})", f"range(1, {n} + 1)", f"range({n}, 0, -1)",
@@ -61,22 +69,16 @@ def range_sum(rng: random.Random) -> Idiom:
     body = rng.choice([f"{total} += {i}", f"{total} += {i}", f"{total} += {i} * {rng.randint(2, 3)}",
                        f"{total} = {total} + {i} * {i}", f"{total} -= {i}", f"{total} += 1"])
     start = rng.choice(["0", "0", "0", "1", str(rng.randint(2, 9))])
-    lines = [f"{total} = {start}", f"for {i} in {rng_expr}:"]
-    if rng.random() < 0.25:
-        lines += [f"    if {i} % 2 == {rng.randint(0, 1)}:", f"        {body}"]
-    else:
-        lines += [f"    {body}"]
+    lines = [f"{total} = {start}", f"for {i} in {rng_expr}:",
+             *_guarded(rng, 0.25, lambda: f"{i} % 2 == {rng.randint(0, 1)}", body)]
     return lines + [f"return {total}"], {n: _n(rng)}
 
 
 def list_sum(rng: random.Random) -> Idiom:
     x, total, xs = _names(rng, ITEM, TOTAL, LIST)
     body = rng.choice([f"{total} += {x}", f"{total} += {x}", f"{total} = {total} + {x}", f"{total} += {x} * {x}"])
-    lines = [f"{total} = 0", f"for {x} in {xs}:"]
-    if rng.random() < 0.35:
-        lines += [f"    if {x} {rng.choice(['>', '<', '>=', '!='])} {rng.randint(0, 5)}:", f"        {body}"]
-    else:
-        lines += [f"    {body}"]
+    lines = [f"{total} = 0", f"for {x} in {xs}:",
+             *_guarded(rng, 0.35, lambda: f"{x} {rng.choice(['>', '<', '>=', '!='])} {rng.randint(0, 5)}", body)]
     return lines + [f"return {total}"], {xs: _list(rng)}
 
 
@@ -91,23 +93,17 @@ def while_counter(rng: random.Random) -> Idiom:
 def append_loop(rng: random.Random) -> Idiom:
     i, out, n = _names(rng, INDEX, OUT, ("n", "k", "size"))
     expr = rng.choice([i, i, f"{i} * {i}", f"{i} * 2", f"{i} + 1", f"str({i})", f"{i} % 3"])
-    lines = [f"{out} = []", f"for {i} in range({n}):"]
-    if rng.random() < 0.3:
-        lines += [f"    if {i} % 2 == 0:", f"        {out}.append({expr})"]
-    else:
-        lines += [f"    {out}.append({expr})"]
+    lines = [f"{out} = []", f"for {i} in range({n}):",
+             *_guarded(rng, 0.3, lambda: f"{i} % 2 == 0", f"{out}.append({expr})")]
     return lines + [f"return {out}"], {n: _n(rng)}
 
 
 def map_list(rng: random.Random) -> Idiom:
     x, out, xs = _names(rng, ITEM, OUT, LIST)
     expr = rng.choice([f"{x} * 2", f"{x} + 1", f"-{x}", f"{x} % 3", f"abs({x})", f"{x} // 2"])
-    lines = [f"{out} = []", f"for {x} in {xs}:"]
-    if rng.random() < 0.4:
-        cond = rng.choice([f"{x} > {rng.randint(0, 4)}", f"{x} < {rng.randint(0, 4)}", f"{x} % 2 == 0"])
-        lines += [f"    if {cond}:", f"        {out}.append({expr})"]
-    else:
-        lines += [f"    {out}.append({expr})"]
+    guard = lambda: rng.choice(  # noqa: E731
+        [f"{x} > {rng.randint(0, 4)}", f"{x} < {rng.randint(0, 4)}", f"{x} % 2 == 0"])
+    lines = [f"{out} = []", f"for {x} in {xs}:", *_guarded(rng, 0.4, guard, f"{out}.append({expr})")]
     return lines + [f"return {out}"], {xs: _list(rng)}
 
 
