@@ -28,6 +28,7 @@ back to its window, so a second, deeper rollback right after one may need a re-p
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -123,6 +124,17 @@ class CacheStats:
     prefills: int = 0           # calls that started from an empty cache
     crops: int = 0              # rollbacks done by cropping
     resets: int = 0             # rollbacks that had to drop the cache
+
+
+def _cache_keyword(model: Any) -> str:
+    """The forward argument that takes the KV cache: transformers 5.x names it ``cache``
+    (``past_key_values`` still works there with a warning, until 5.40); earlier versions
+    and remote-code models ``past_key_values``."""
+    try:
+        params = inspect.signature(model.forward).parameters
+    except (TypeError, ValueError):
+        return "past_key_values"
+    return "cache" if "cache" in params else "past_key_values"
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -223,13 +235,14 @@ class LocalGenerator:
             self.stats.prefills += 1
         input_ids = torch.tensor([new_ids], dtype=torch.long, device=self.device)
         kwargs = {"logits_to_keep": 1} if self._keep_last_logits else {}
+        cache = {_cache_keyword(self.model): self._cache}
         try:
-            out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True, **kwargs)
+            out = self.model(input_ids=input_ids, use_cache=True, **cache, **kwargs)
         except TypeError as e:
             if not self._keep_last_logits or "logits_to_keep" not in str(e):
                 raise
             self._keep_last_logits = False  # an older model class: all logits, then the last
-            out = self.model(input_ids=input_ids, past_key_values=self._cache, use_cache=True)
+            out = self.model(input_ids=input_ids, use_cache=True, **cache)
         # Only now is the cache known to hold these tokens (an interrupt inside the model
         # call leaves layers half updated; see _restore).
         self._cached_ids.extend(new_ids)
