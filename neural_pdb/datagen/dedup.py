@@ -93,5 +93,6 @@ class CruxEvalIndex:
         return CruxEvalIndex(self.normalized | other.normalized)
 
     def overlaps(self, source: str) -> bool:
-        """True if any top-level function of ``source`` is a CruxEval function."""
+        """True if any top-level function of ``source`` is one of the index's (CruxEval's,
+        and in datasets also the simple-loop benchmark's: ``dataset.evaluation_index``)."""
         return any(normalize_function(n) in self.normalized for n in function_sources(source))

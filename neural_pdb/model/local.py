@@ -28,6 +28,7 @@ back to its window, so a second, deeper rollback right after one may need a re-p
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from dataclasses import dataclass
@@ -126,12 +127,14 @@ class CacheStats:
     resets: int = 0             # rollbacks that had to drop the cache
 
 
-def _cache_keyword(model: Any) -> str:
+@functools.cache
+def _cache_keyword(model_class: type) -> str:
     """The forward argument that takes the KV cache: transformers 5.x names it ``cache``
     (``past_key_values`` still works there with a warning, until 5.40); earlier versions
-    and remote-code models ``past_key_values``."""
+    and remote-code models ``past_key_values``. Once per model class: this is on the
+    per-token path."""
     try:
-        params = inspect.signature(model.forward).parameters
+        params = inspect.signature(model_class.forward).parameters
     except (TypeError, ValueError):
         return "past_key_values"
     return "cache" if "cache" in params else "past_key_values"
@@ -235,7 +238,7 @@ class LocalGenerator:
             self.stats.prefills += 1
         input_ids = torch.tensor([new_ids], dtype=torch.long, device=self.device)
         kwargs = {"logits_to_keep": 1} if self._keep_last_logits else {}
-        cache = {_cache_keyword(self.model): self._cache}
+        cache = {_cache_keyword(type(self.model)): self._cache}
         try:
             out = self.model(input_ids=input_ids, use_cache=True, **cache, **kwargs)
         except TypeError as e:
