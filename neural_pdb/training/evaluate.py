@@ -102,6 +102,27 @@ def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace 
     return out if out.frames else None
 
 
+
+def common_frames(spanned_by_model: dict[str, list[SpannedTrace | None]]) -> dict[str, list[SpannedTrace]]:
+    """The same held-out traces spanned by models with different tokenizers or windows, each
+    cut to the frames that every model's window holds (and its tokens to the end of the last
+    of them), so all are scored on the same frames of the same text: a longer encoding
+    (bytes) fits fewer frames in a window, and scoring it on its own prefix alone would score
+    it on earlier, easier frames. Traces any model cannot span, or where fewer than two
+    frames are common (the first is given, not scored), are left out for all."""
+    names = list(spanned_by_model)
+    out: dict[str, list[SpannedTrace]] = {name: [] for name in names}
+    for row in zip(*(spanned_by_model[name] for name in names)):
+        if any(st is None for st in row):
+            continue
+        n = min(len(st.frames) for st in row)
+        if n < 2:
+            continue
+        for name, st in zip(names, row):
+            frames = st.frames[:n]
+            out[name].append(SpannedTrace(st.ids[:frames[-1].end], frames, st.source))
+    return out
+
 @dataclass
 class Scores:
     frames: int = 0

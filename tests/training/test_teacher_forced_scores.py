@@ -4,7 +4,7 @@ constraint."""
 import torch
 
 from neural_pdb.datagen.dataset import read_records, shard_paths
-from neural_pdb.training.evaluate import score_traces, span_trace
+from neural_pdb.training.evaluate import common_frames, score_traces, span_trace
 from neural_pdb.training.tokenizer import SegmentEncoder, build_tokenizer, text_segments
 from neural_pdb.tracer import trace_call
 
@@ -59,3 +59,22 @@ def test_the_given_first_frame_is_not_scored_and_any_later_wrong_token_fails_its
     scores = score_traces(FixedLogits(spanned.ids, {min(later)}, len(tok), wrong), [spanned])
     assert scores.frame_exact == scores.frames - 1 and scores.next_line == scores.frames
     assert scores.locals_exact == scores.locals_total - 1
+
+
+def test_models_with_different_tokenizers_are_cut_to_the_same_frames_of_the_same_text(tiny_data):
+    texts = list(text_segments(read_records(shard_paths(tiny_data))))
+    byte = SegmentEncoder(build_tokenizer("byte", texts, 600))
+    bpe = SegmentEncoder(build_tokenizer("bpe", texts, 600))
+    traces = [trace_call(LOOP, "f", str(n)).trace for n in (2, 12)]
+    # the byte encoding is longer: in the same window it holds fewer frames of the long trace
+    spanned = {"byte": [span_trace(t, byte, 700) for t in traces], "bpe": [span_trace(t, bpe, 700) for t in traces]}
+    assert len(spanned["byte"][1].frames) < len(spanned["bpe"][1].frames)
+    common = common_frames(spanned)
+    for b, p in zip(common["byte"], common["bpe"], strict=True):
+        assert len(b.frames) == len(p.frames)
+        assert byte.tokenizer.decode(b.ids) == bpe.tokenizer.decode(p.ids)
+        assert b.frames[-1].end == len(b.ids) and p.frames[-1].end == len(p.ids)
+    assert len(common["byte"][1].frames) == len(spanned["byte"][1].frames)
+    # a trace one model cannot span at all is left out for every model
+    spanned["bpe"][0] = None
+    assert [len(st.frames) for st in common_frames(spanned)["byte"]] == [len(common["byte"][1].frames)]
