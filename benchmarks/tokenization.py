@@ -29,6 +29,7 @@ Prints a markdown table and writes OUT/results.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import statistics
@@ -50,11 +51,11 @@ def train_config(args, kind: str) -> TrainConfig:
     cfg = TrainConfig(data=args.data, out=str(Path(args.out) / kind), tokenizer=kind, vocab_size=2048,
                       tokenizer_records=3000, hidden_size=128, layers=3, heads=4, kv_heads=2, intermediate_size=384,
                       seq_len=seq_len, batch_rows=4, micro_rows=4, lr=3e-3, min_lr=3e-4, warmup_steps=10,
-                      max_steps=args.steps, eval_every=args.steps, eval_records=64, save_every=0, log_every=10,
+                      # no evaluation in the loop: score_kinds scores every kind on the same frames
+                      max_steps=args.steps, eval_every=0, save_every=0, log_every=10,
                       threads=args.threads, action_fraction=0.0)
     if args.minutes:
-        cfg = replace(cfg, max_steps=10**6, max_minutes=args.minutes, schedule_by_time=True,
-                      eval_every=10**9)   # one evaluation, at the end
+        cfg = replace(cfg, max_steps=10**6, max_minutes=args.minutes, schedule_by_time=True)
     return cfg
 
 
@@ -67,17 +68,17 @@ def train_kind(args, kind: str) -> None:
 def train_in_parallel(args, kinds: list[str]) -> None:
     """One process per kind, one thread each (this script again, with ``--train-only``)."""
     procs = []
-    for kind in kinds:
-        cmd = [sys.executable, __file__, "--data", args.data, "--out", args.out, "--steps", str(args.steps),
-               "--kinds", kind, "--threads", "1", "--train-only",
-               *[a for k, n in args.seq_len for a in ("--seq-len", f"{k}={n}")],
-               *(["--minutes", str(args.minutes)] if args.minutes else [])]
-        log = open(Path(args.out) / f"{kind}.train.log", "w")
-        procs.append((kind, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log))
-    for kind, proc, log in procs:
-        if proc.wait() != 0:
-            raise SystemExit(f"training {kind} failed: see {Path(args.out) / f'{kind}.train.log'}")
-        log.close()
+    with contextlib.ExitStack() as logs:
+        for kind in kinds:
+            cmd = [sys.executable, __file__, "--data", args.data, "--out", args.out, "--steps", str(args.steps),
+                   "--kinds", kind, "--threads", "1", "--train-only",
+                   *[a for k, n in args.seq_len for a in ("--seq-len", f"{k}={n}")],
+                   *(["--minutes", str(args.minutes)] if args.minutes else [])]
+            log = logs.enter_context(open(Path(args.out) / f"{kind}.train.log", "w"))
+            procs.append((kind, subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)))
+        for kind, proc in procs:
+            if proc.wait() != 0:
+                raise SystemExit(f"training {kind} failed: see {Path(args.out) / f'{kind}.train.log'}")
 
 
 def score_kinds(args, kinds: list[str]) -> dict[str, dict]:
@@ -88,21 +89,22 @@ def score_kinds(args, kinds: list[str]) -> dict[str, dict]:
 
     held_records = [r for r, _ in zip(read_records([Path(args.data) / "heldout.jsonl"]), range(args.score_traces))]
     train_records = [r for r, _ in zip(read_records(shard_paths(args.data)), range(500))]
+    finals = {kind: Path(args.out) / kind / "final" for kind in kinds}
+    if missing := [str(f) for f in finals.values() if not f.is_dir()]:
+        raise SystemExit(f"no trained model in {', '.join(missing)}: train first (without --score-only)")
     encoders, spanned = {}, {}
     for kind in kinds:
-        final = Path(args.out) / kind / "final"
-        encoders[kind] = SegmentEncoder(AutoTokenizer.from_pretrained(final, local_files_only=True))
+        encoders[kind] = SegmentEncoder(AutoTokenizer.from_pretrained(finals[kind], local_files_only=True))
         seq_len = train_config(args, kind).seq_len
         spanned[kind] = [span_trace(Trace.from_json(r["trace"]), encoders[kind], seq_len) for r in held_records]
     spanned = common_frames(spanned)
     results = {}
     for kind in kinds:
         enc = encoders[kind]
-        final = Path(args.out) / kind / "final"
         log = [json.loads(line) for line in (Path(args.out) / kind / "log.jsonl").read_text().splitlines()]
         trained = [e for e in log if "tokens" in e]
         lengths = [len(enc.encode(trace_segments(Trace.from_json(r["trace"])))) for r in train_records]
-        model = AutoModelForCausalLM.from_pretrained(final, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(finals[kind], local_files_only=True)
         scores = score_traces(model, spanned[kind])
         # bits per character of the scored frame text: the same characters for every kind
         chars = sum(len(enc.tokenizer.decode(st.ids[st.frames[0].event:])) for st in spanned[kind])
@@ -110,7 +112,7 @@ def score_kinds(args, kinds: list[str]) -> dict[str, dict]:
         results[kind] = {**{k: summary[k] for k in ("frame_exact", "next_line", "locals_exact", "return_value",
                                                     "frames")},
                          "bits_per_char": round(scores.loss_sum / math.log(2) / chars, 4),
-                         "tokens_per_trace": round(statistics.mean(lengths), 1), "seq_len": model.config.max_position_embeddings,
+                         "tokens_per_trace": round(statistics.mean(lengths), 1), "seq_len": train_config(args, kind).seq_len,
                          "train_tokens": max((e["tokens"] for e in trained), default=None),
                          "train_steps": max((e.get("step", 0) for e in trained), default=None),
                          "traces_scored": len(spanned[kind])}
@@ -163,8 +165,8 @@ def main() -> int:
     for kind, r in results.items():
         print(f"| {kind} | {r['seq_len']} | {r['tokens_per_trace']} | {r['train_tokens']} | {r['bits_per_char']} | "
               f"{r['frame_exact']} | {r['next_line']} | {r['locals_exact']} | {r['return_value']} |")
-    print(f"\n{next(iter(results.values()))['frames']} frames of {next(iter(results.values()))['traces_scored']} "
-          "held-out traces, the same for every kind")
+    first = next(iter(results.values()))
+    print(f"\n{first['frames']} frames of {first['traces_scored']} held-out traces, the same for every kind")
     return 0
 
 

@@ -102,7 +102,6 @@ def span_trace(trace: Trace, enc: SegmentEncoder, max_len: int) -> SpannedTrace 
     return out if out.frames else None
 
 
-
 def common_frames(spanned_by_model: dict[str, list[SpannedTrace | None]]) -> dict[str, list[SpannedTrace]]:
     """The same held-out traces spanned by models with different tokenizers or windows, each
     cut to the frames that every model's window holds (and its tokens to the end of the last
@@ -123,6 +122,7 @@ def common_frames(spanned_by_model: dict[str, list[SpannedTrace | None]]) -> dic
             out[name].append(SpannedTrace(st.ids[:frames[-1].end], frames, st.source))
     return out
 
+
 @dataclass
 class Scores:
     frames: int = 0
@@ -137,6 +137,9 @@ class Scores:
     next_line_constrained: int = 0
     frame_exact_constrained: int = 0
     constrained: bool = False
+    # (trace index, frame index) of every scored frame not predicted exactly: where a model
+    # goes wrong, not only how often
+    missed: list[tuple[int, int]] = field(default_factory=list)
 
     def summary(self) -> dict:
         div = lambda a, b: round(a / b, 4) if b else None  # noqa: E731
@@ -157,7 +160,7 @@ def score_traces(model, traces: list[SpannedTrace], device=None, constrain_lines
     scores = Scores(constrained=constrain_lines_with is not None)
     model.eval()
     with torch.no_grad():
-        for st in traces:
+        for t, st in enumerate(traces):
             ids = torch.tensor([st.ids], device=device)
             logits = model(input_ids=ids).logits[0].float()
             # prediction for token i comes from position i - 1
@@ -171,10 +174,12 @@ def score_traces(model, traces: list[SpannedTrace], device=None, constrain_lines
             losses = torch.nn.functional.cross_entropy(logits[first - 1:-1], ids[0, first:], reduction="sum")
             scores.loss_sum += float(losses)
             scores.loss_tokens += len(st.ids) - first
-            for fs in st.frames[1:]:    # the first frame is given (see the module docstring)
+            for k, fs in enumerate(st.frames[1:], 1):    # the first frame is given (see the module docstring)
                 ok = lambda a, b: all(right[a:b])  # noqa: E731
                 scores.frames += 1
                 scores.frame_exact += ok(fs.event, fs.end)
+                if not ok(fs.event, fs.end):
+                    scores.missed.append((t, k))
                 scores.next_line += right[fs.event] and ok(*fs.line)
                 if fs.locals_ is not None:
                     scores.locals_total += 1

@@ -54,11 +54,13 @@ def test_the_given_first_frame_is_not_scored_and_any_later_wrong_token_fails_its
     scores = score_traces(FixedLogits(spanned.ids, args, len(tok), wrong), [spanned])
     assert scores.frames == len(trace.frames) - 1
     assert scores.frame_exact == scores.frames and scores.locals_exact == scores.locals_total
+    assert scores.missed == []
     # one wrong token in a later frame's locals costs exactly that frame
     later = set(range(*spanned.frames[5].locals_))
     scores = score_traces(FixedLogits(spanned.ids, {min(later)}, len(tok), wrong), [spanned])
     assert scores.frame_exact == scores.frames - 1 and scores.next_line == scores.frames
     assert scores.locals_exact == scores.locals_total - 1
+    assert scores.missed == [(0, 5)]          # which frame of which trace, for reports
 
 
 def test_models_with_different_tokenizers_are_cut_to_the_same_frames_of_the_same_text(tiny_data):
